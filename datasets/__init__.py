@@ -1,0 +1,1 @@
+"""Built-in task cards (the top-level datasets/ folder, shipped as package data)."""

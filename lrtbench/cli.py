@@ -1,0 +1,142 @@
+"""Command line: ``lrtbench run | report | reproduce | datasets``.
+
+Every expected failure (bad file, unknown name, corrupt result) ends as one line on stderr
+and exit code 2; an interrupted run says how far it got and how to resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from lrtbench.errors import LrtbenchError
+
+PROFILES_DIR = Path("paper/experiments")
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from lrtbench.config import load_cells
+    from lrtbench.runner import pending, run_cells
+
+    experiment, cells = load_cells(Path(args.experiment))
+    results_dir = Path(args.results or Path("results") / experiment.name)
+    todo = pending(cells, results_dir)
+    print(
+        f"{experiment.name}: {len(cells)} cells x {experiment.seeds} seeds, "
+        f"{len(cells) - len(todo)} already done; results in {results_dir}",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+    total = sum(cell.steps for cell in todo)
+    with tqdm(total=total, unit="step", disable=args.quiet or None, file=sys.stderr) as bar:
+        try:
+            outcomes = run_cells(todo, results_dir, args.workers, args.device, bar.update)
+        except KeyboardInterrupt:
+            done = len(cells) - len(pending(cells, results_dir))
+            print(
+                f"interrupted: {done} of {len(cells)} cells are stored in {results_dir}; "
+                "run the same command again to resume",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+    diverged = sum(outcome.diverged for outcome in outcomes)
+    print(
+        f"ran {len(outcomes)} cells in {time.perf_counter() - start:.1f} s "
+        f"({diverged} diverged runs)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from lrtbench.report import write_report
+    from lrtbench.store import load_runs
+
+    written = write_report(load_runs(Path(args.results)), Path(args.out))
+    for kind, paths in written.items():
+        print(f"{kind}: {len(paths)} files in {paths[0].parent if paths else args.out}")
+    return 0
+
+
+def command_reproduce(args: argparse.Namespace) -> int:
+    """Run a profile and write its report: the paper profile into paper/, others aside."""
+    experiment = PROFILES_DIR / f"{args.profile}.toml"
+    if not experiment.exists():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
+        raise LrtbenchError(f"unknown profile {args.profile!r}; known: {known}")
+    results = Path("results") / args.profile
+    out = Path("paper") if args.profile == "paper" else results / "report"
+    run_args = argparse.Namespace(
+        experiment=experiment, results=results, workers=args.workers, device=args.device,
+        quiet=args.quiet,
+    )
+    status = command_run(run_args)
+    if status:
+        return status
+    return command_report(argparse.Namespace(results=results, out=out))
+
+
+def command_datasets(args: argparse.Namespace) -> int:
+    from lrtbench.tasks import list_tasks, load_task
+
+    if args.action == "list":
+        for card in list_tasks():
+            print(f"{card.name:<12} {card.kind:<15} {card.description}")
+        return 0
+    if not args.name:
+        raise LrtbenchError("datasets show: name a task (see 'lrtbench datasets list')")
+    print(load_task(args.name, dim=args.dim).describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lrtbench", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def execution_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workers", type=int, default=1, help="cells trained side by side")
+        p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    run = sub.add_parser("run", help="train every pending cell of an experiment file")
+    run.add_argument("experiment", help="experiment file (TOML)")
+    run.add_argument("--results", help="results folder (default: results/<experiment name>)")
+    execution_options(run)
+    run.set_defaults(handler=command_run)
+
+    report = sub.add_parser("report", help="figures and tables from stored results")
+    report.add_argument("results", help="results folder")
+    report.add_argument("--out", default="paper", help="where figures/ and tables/ go")
+    report.set_defaults(handler=command_report)
+
+    reproduce = sub.add_parser("reproduce", help="run a profile and write its report")
+    reproduce.add_argument("--profile", default="paper", help="paper/experiments/<profile>.toml")
+    execution_options(reproduce)
+    reproduce.set_defaults(handler=command_reproduce)
+
+    datasets = sub.add_parser("datasets", help="list or show task cards")
+    datasets.add_argument("action", choices=["list", "show"])
+    datasets.add_argument("name", nargs="?")
+    datasets.add_argument("--dim", type=int, default=None, help="input dimension override")
+    datasets.set_defaults(handler=command_datasets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (LrtbenchError, ValueError) as exc:
+        print(f"lrtbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

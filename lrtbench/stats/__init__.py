@@ -1,0 +1,1 @@
+"""Statistics computed from stored results only (numpy, scipy, pandas; never torch)."""
