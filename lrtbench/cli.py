@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lrtbench.errors import LrtbenchError
+from lrtbench.tasks import TaskCardError
 
 PROFILES_DIR = Path("paper/experiments")
 EXIT_USAGE = 2
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (LrtbenchError, ValueError) as exc:
+    except (LrtbenchError, TaskCardError) as exc:
         print(f"lrtbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -113,8 +113,9 @@ class Cell:
 
 
 def describe_error(path: Path, error: ValidationError) -> str:
-    """First validation problem as ``file: key: message``."""
-    first = error.errors()[0]
+    """First validation problem as ``file: key: message``; an unknown key comes first, since
+    a misspelt key also shows up as a missing one."""
+    first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
@@ -143,14 +144,20 @@ def read_experiment(path: Path) -> ExperimentFile:
 
 
 def check_tasks_exist(path: Path, experiment: ExperimentFile) -> None:
-    """Every named task must have a card that loads for the requested dimension."""
+    """Every named task must have a card that loads for the requested dimension and enough
+    training examples for one batch."""
     from lrtbench.tasks import TaskCardError, load_task
 
     for i, task in enumerate(experiment.tasks):
         try:
-            load_task(task, dim=experiment.dim)
+            card = load_task(task, dim=experiment.dim)
         except TaskCardError as exc:
             raise LrtbenchError(f"{path}: tasks[{i}]: {exc}") from None
+        if card.splits.train < experiment.batch_size:
+            raise LrtbenchError(
+                f"{path}: batch_size: {experiment.batch_size} exceeds the "
+                f"{card.splits.train} training examples of task {task!r}"
+            )
 
 
 def expand_cells(experiment: ExperimentFile) -> list[Cell]:

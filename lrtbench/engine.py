@@ -96,7 +96,7 @@ def guarded(method: Method) -> Callable:
     def step(state: State, alive: Tensor, ceiling: Tensor, x: Tensor, y: Tensor):
         new_state, metrics = method.step(state, (x, y))
         loss = metrics["loss"]
-        ok = alive & torch.isfinite(loss) & (loss <= ceiling) & all_finite(new_state)
+        ok = alive & torch.isfinite(loss) & (loss <= ceiling)
         kept = tree_map(lambda new, old: torch.where(ok, new, old), new_state, state)
         return kept, ok, loss
 

@@ -393,6 +393,7 @@ BAD_CARDS: list[BadCase] = [
     ("name not stem", card_with(REGRESSION_CARD, name="good"), "name", "does not match"),
     ("multi-line text", card_with(REGRESSION_CARD, description="a\nb"), "description", "one"),
     ("bad kind", card_with(REGRESSION_CARD, kind="ranking"), "kind", "got 'ranking'"),
+    ("kind as list", card_with(REGRESSION_CARD, kind=["regression"]), "kind", "got ['regression']"),
     ("classification with mse", card_with(CLASSIFICATION_CARD, loss="mse"), "loss", "uses 'bce'"),
     ("regression with bce", card_with(REGRESSION_CARD, loss="bce"), "loss", "uses 'mse'"),
     (

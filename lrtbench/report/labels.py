@@ -23,10 +23,16 @@ def normalised_meta_lr(meta_lr: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def shown_meta_lr(lr: float, meta_lr: float | None) -> float | None:
+    """The meta learning rate when it differs from its default (equal to ``lr``), else None."""
+    meta = normalised_meta_lr(meta_lr)
+    return None if meta is None or meta == lr else meta
+
+
 def method_label(method: str, lr: float, meta_lr: float | None, per_example: bool) -> str:
     """``"lrt-input lr=0.03"``; ``meta=`` and ``per-example`` appear only when not default."""
-    meta = normalised_meta_lr(meta_lr)
-    meta_part = "" if meta is None or meta == lr else f" meta={meta:g}"
+    meta = shown_meta_lr(lr, meta_lr)
+    meta_part = "" if meta is None else f" meta={meta:g}"
     extra = " per-example" if per_example else ""
     return f"{method} lr={lr:g}{meta_part}{extra}"
 
@@ -40,7 +46,7 @@ def method_rank(method: str) -> tuple[int, str]:
 
 def label_key(method: str, lr: float, meta_lr: float | None, per_example: bool) -> tuple:
     """Sort key of a combination: method, then learning rate, meta learning rate, option."""
-    meta = normalised_meta_lr(meta_lr)
+    meta = shown_meta_lr(lr, meta_lr)
     return (*method_rank(method), float(lr), -1.0 if meta is None else meta, bool(per_example))
 
 
@@ -53,7 +59,7 @@ def labelled(runs: pd.DataFrame) -> pd.DataFrame:
     if runs.empty:
         raise ValueError("no runs to report")
     out = runs.copy()
-    combos = list(zip(out["method"], out["lr"], out["meta_lr"], out["per_example"]))
+    combos = list(zip(out["method"], out["lr"], out["meta_lr"], out["per_example"], strict=True))
     out["label"] = [method_label(*combo) for combo in combos]
     keys = pd.Series([label_key(*combo) for combo in combos], index=out.index)
     order = sorted(out.index, key=lambda i: (str(out.at[i, "task"]), keys[i], out.at[i, "seed"]))
@@ -75,6 +81,6 @@ def ordered_labels(runs: pd.DataFrame) -> list[str]:
     columns = ("method", "lr", "meta_lr", "per_example")
     keys = {
         label: label_key(*combo)
-        for label, *combo in zip(first["label"], *(first[c] for c in columns))
+        for label, *combo in zip(first["label"], *(first[c] for c in columns), strict=True)
     }
     return sorted(keys, key=keys.__getitem__)

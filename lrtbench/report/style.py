@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from lrtbench.report.labels import label_key, normalised_meta_lr, ordered_labels
+from lrtbench.report.labels import label_key, ordered_labels, shown_meta_lr
 
 #: Method -> (colour of a single variant, colour map for several variants).
 METHOD_COLOURS = {
@@ -31,6 +31,8 @@ LINE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (
 
 @dataclass(frozen=True)
 class LineStyle:
+    """How one label is drawn: colour for the method, dash pattern for the learning rate."""
+
     colour: str
     linestyle: str | tuple
 
@@ -43,7 +45,7 @@ def variant_colours(method: str, n_variants: int, other_index: int) -> list[str]
     if n_variants == 1:
         return [base]
     cmap = colormaps[cmap_name]
-    return [to_hex(cmap(x)) for x in np.linspace(0.95, 0.5, n_variants)]
+    return [to_hex(cmap(x)) for x in np.linspace(0.85, 0.45, n_variants)]
 
 
 def line_styles(runs: pd.DataFrame) -> dict[str, LineStyle]:
@@ -51,7 +53,7 @@ def line_styles(runs: pd.DataFrame) -> dict[str, LineStyle]:
     first = runs.drop_duplicates("label").set_index("label").loc[ordered_labels(runs)]
     lrs = sorted(set(first["lr"]))
     variant_of = {
-        label: (normalised_meta_lr(row.meta_lr), bool(row.per_example))
+        label: (shown_meta_lr(row.lr, row.meta_lr), bool(row.per_example))
         for label, row in first.iterrows()
     }
     styles: dict[str, LineStyle] = {}
@@ -62,7 +64,9 @@ def line_styles(runs: pd.DataFrame) -> dict[str, LineStyle]:
             key=lambda v: label_key(method, 0.0, *v),
         )
         other_index = other_methods.index(method) if method in other_methods else 0
-        colours = dict(zip(variants, variant_colours(method, len(variants), other_index)))
+        colours = dict(
+            zip(variants, variant_colours(method, len(variants), other_index), strict=True)
+        )
         for label, row in group.iterrows():
             linestyle = LINE_STYLES[lrs.index(row.lr) % len(LINE_STYLES)]
             styles[label] = LineStyle(colours[variant_of[label]], linestyle)

@@ -232,7 +232,7 @@ class _Table:
 
     def choice(self, key: str, choices: dict[str, Any]) -> str:
         value = self.get(key)
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             known = ", ".join(f"'{name}'" for name in choices)
             raise self.error(key, f"expected one of {known}, got {_show(value)}")
         return str(value)
