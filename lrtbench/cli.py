@@ -75,7 +75,10 @@ def command_reproduce(args: argparse.Namespace) -> int:
     results = Path("results") / args.profile
     out = Path("paper") if args.profile == "paper" else results / "report"
     run_args = argparse.Namespace(
-        experiment=experiment, results=results, workers=args.workers, device=args.device,
+        experiment=experiment,
+        results=results,
+        workers=args.workers,
+        device=args.device,
         quiet=args.quiet,
     )
     status = command_run(run_args)

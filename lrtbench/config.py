@@ -187,8 +187,12 @@ def expand_cells(experiment: ExperimentFile) -> list[Cell]:
                     variants = [(m, pe) for m in metas for pe in experiment.per_example]
                 for meta_lr, per_example in variants:
                     cell = Cell(
-                        task=task, method=method, lr=lr, meta_lr=meta_lr,
-                        per_example=per_example, **shared,
+                        task=task,
+                        method=method,
+                        lr=lr,
+                        meta_lr=meta_lr,
+                        per_example=per_example,
+                        **shared,
                     )
                     if cell not in cells:
                         cells.append(cell)

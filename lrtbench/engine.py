@@ -1,8 +1,11 @@
-"""Trains every seed of one cell in a single ``torch.func.vmap``-ed program.
+"""Trains every seed of one cell in a single program over a stack of seeds.
 
 Each seed has its own initial network, its own batch order and its own LRT models; they
-are stacked along a leading axis and stepped together. A seed whose batch loss turns
-non-finite or explodes is frozen where it stood and recorded as diverged; the others go on.
+are stacked along a leading axis and stepped together, either by the methods' torch.func
+steps under ``torch.func.vmap`` (backend ``vmap``, the reference) or by their hand-written
+batched equivalents in ``lrtbench.fused`` (backend ``fused``, the same numbers faster).
+A seed whose batch loss turns non-finite or explodes is frozen where it stood and recorded
+as diverged; the others go on.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import numpy as np
 import torch
 from torch import Tensor
 from torch.func import vmap
-from torch.utils._pytree import tree_leaves, tree_map
+from torch.utils._pytree import tree_map
 
+from lrtbench.fused import fused_step, hyperparameters
 from lrtbench.methods import Method, State
 from lrtbench.models import InitScheme, init_mlp
 from lrtbench.seeding import BatchOrder, stream
@@ -47,6 +51,7 @@ class TrainSpec:
     dtype: torch.dtype = torch.float32
     explode_factor: float = 1e3
     device: str = "cpu"
+    backend: str = "vmap"
 
 
 @dataclass
@@ -85,22 +90,36 @@ def initial_states(method: Method, sizes: Sequence[int], spec: TrainSpec) -> Sta
     return tree_map(lambda t: t.to(spec.device), stack_states(states))
 
 
-def all_finite(tree: State) -> Tensor:
-    """True when every leaf of ``tree`` is finite (a scalar tensor, vmap-friendly)."""
-    return torch.stack([torch.isfinite(leaf).all() for leaf in tree_leaves(tree)]).all()
+def raw_step(method: Method, backend: str, n_seeds: int, like: Tensor) -> Callable:
+    """``step(state, x, y)`` over stacked seeds: vmapped torch.func, or the fused rewrite."""
+    if backend == "fused":
+        fused = fused_step(method)
+        hyper = hyperparameters(method, n_seeds, like)
+        return lambda state, x, y: fused(state, hyper, x, y)
+    if backend == "vmap":
+        mapped = vmap(method.step)
+        return lambda state, x, y: mapped(state, (x, y))
+    raise ValueError(f"unknown backend {backend!r}; known: vmap, fused")
 
 
-def guarded(method: Method) -> Callable:
-    """``method.step`` that keeps a seed's old state once it is dead or dies on this step."""
+def guarded(step: Callable) -> Callable:
+    """``step`` that keeps a seed's old state once it is dead or dies on this step.
 
-    def step(state: State, alive: Tensor, ceiling: Tensor, x: Tensor, y: Tensor):
-        new_state, metrics = method.step(state, (x, y))
+    A seed dies when its batch loss (at the parameters before the update) is non-finite or
+    above ``ceiling``; non-finite parameters show up as a non-finite loss one step later.
+    """
+
+    def guarded_step(state: State, alive: Tensor, ceiling: Tensor, x: Tensor, y: Tensor):
+        new_state, metrics = step(state, x, y)
         loss = metrics["loss"]
         ok = alive & torch.isfinite(loss) & (loss <= ceiling)
-        kept = tree_map(lambda new, old: torch.where(ok, new, old), new_state, state)
-        return kept, ok, loss
 
-    return step
+        def keep(new: Tensor, old: Tensor) -> Tensor:
+            return torch.where(ok.reshape(-1, *([1] * (new.dim() - 1))), new, old)
+
+        return tree_map(keep, new_state, state), ok, loss
+
+    return guarded_step
 
 
 def evaluate(method: Method, params, x: Tensor, y: Tensor) -> Tensor:
@@ -132,7 +151,7 @@ def train_cell(
     state = initial_states(method, sizes, spec)
     n_seeds = len(spec.seeds)
     batches = BatchOrder(list(spec.seeds), x_train.shape[0], spec.batch_size)
-    step = vmap(guarded(method), in_dims=(0, 0, 0, 0, 0))
+    step = guarded(raw_step(method, spec.backend, n_seeds, x_train))
 
     n_evals = spec.steps // spec.eval_every + 1
     curves = {name: np.full((n_seeds, n_evals), np.nan) for name in ("train", "val", "test")}
@@ -158,14 +177,16 @@ def train_cell(
         loss_sum = torch.zeros(n_seeds, dtype=dtype, device=device)
         for t in range(spec.eval_every):
             was_alive = alive
-            state, alive, loss = step(state, alive, ceiling, x_train[indices[t]], y_train[indices[t]])
+            state, alive, loss = step(
+                state, alive, ceiling, x_train[indices[t]], y_train[indices[t]]
+            )
             loss_sum += torch.where(alive, loss.detach(), 0.0)
             step_number = (column - 1) * spec.eval_every + t + 1
             diverged_step = torch.where(was_alive & ~alive, step_number, diverged_step)
         train_seconds += time.perf_counter() - start
-        curves["train"][:, column] = torch.where(
-            alive, loss_sum / spec.eval_every, torch.nan
-        ).cpu().numpy()
+        curves["train"][:, column] = (
+            torch.where(alive, loss_sum / spec.eval_every, torch.nan).cpu().numpy()
+        )
         start = time.perf_counter()
         record(column)
         eval_seconds += time.perf_counter() - start

@@ -7,6 +7,7 @@ at the updated parameters with respect to the learning-rate models.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Literal
 
@@ -42,7 +43,7 @@ def init_mlp(
     if len(sizes) < 2:
         raise ValueError("an MLP needs at least an input and an output size")
     params: Params = {}
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         if scheme == "paper":
             low, high = 0.0, PAPER_INIT_HIGH
         elif scheme == "standard":

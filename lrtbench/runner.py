@@ -82,7 +82,9 @@ def run_cells(
         return [run_one(cell, results_dir, device, on_progress) for cell in cells]
     context = multiprocessing.get_context("spawn")
     outcomes = []
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=single_threaded_worker) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=single_threaded_worker
+    ) as pool:
         futures = {pool.submit(run_one, cell, results_dir, device): cell for cell in cells}
         for future in as_completed(futures):
             outcomes.append(future.result())

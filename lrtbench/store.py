@@ -45,6 +45,7 @@ def write_json_atomically(path: Path, payload: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; results are meant to be shared
         with os.fdopen(fd, "w") as handle:
             json.dump(payload, handle, allow_nan=False, separators=(",", ":"))
             handle.flush()
@@ -152,4 +153,6 @@ def load_curves(results_dir: Path) -> pd.DataFrame:
     curve_columns = ["eval_steps", "train_loss", "val_loss", "test_loss"]
     long = runs.explode(curve_columns, ignore_index=True)
     long = long.rename(columns={"eval_steps": "step"})
-    return long.astype({"step": "int64", "train_loss": float, "val_loss": float, "test_loss": float})
+    return long.astype(
+        {"step": "int64", "train_loss": float, "val_loss": float, "test_loss": float}
+    )

@@ -46,10 +46,16 @@ def literal_lrt_step(params, lrt, x, y, *, loss, driver, per_example, meta_lr):
         grads = []
         for i in range(batch):
             example = literal_example_loss(leaf, x[i], y[i], loss)
-            grads.append(dict(zip(names, torch.autograd.grad(example, [leaf[k] for k in names]))))
+            grads.append(
+                dict(
+                    zip(names, torch.autograd.grad(example, [leaf[k] for k in names]), strict=True)
+                )
+            )
     else:
         total = literal_batch_loss(leaf, x, y, loss)
-        batch_grad = dict(zip(names, torch.autograd.grad(total, [leaf[k] for k in names])))
+        batch_grad = dict(
+            zip(names, torch.autograd.grad(total, [leaf[k] for k in names]), strict=True)
+        )
     drivers = []
     for i in range(batch):
         inputs, _ = literal_forward({k: v.detach() for k, v in params.items()}, x[i])
@@ -73,5 +79,5 @@ def literal_lrt_step(params, lrt, x, y, *, loss, driver, per_example, meta_lr):
     meta_loss = literal_batch_loss(updated, x, y, loss)
     keys = list(theta)
     meta_grad = torch.autograd.grad(meta_loss, [theta[k] for k in keys])
-    new_theta = {k: (theta[k] - meta_lr * g).detach() for k, g in zip(keys, meta_grad)}
+    new_theta = {k: (theta[k] - meta_lr * g).detach() for k, g in zip(keys, meta_grad, strict=True)}
     return {k: v.detach() for k, v in updated.items()}, new_theta

@@ -28,8 +28,12 @@ batch_size = 20
 def lrtbench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     return subprocess.run(
-        [sys.executable, "-m", "lrtbench", *args], cwd=cwd, env=env, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "-m", "lrtbench", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -98,7 +102,10 @@ def test_a_killed_run_keeps_finished_cells_and_resumes(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     process = subprocess.Popen(
         [sys.executable, "-m", "lrtbench", "run", "tiny.toml", "--quiet"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     cells = tmp_path / "results" / "tiny" / "cells"
     deadline = time.monotonic() + 120

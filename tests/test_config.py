@@ -51,8 +51,14 @@ def test_changing_the_budget_changes_the_cell_id(tmp_path):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (('tasks = ["product", "xor"]', 'tasks = ["product", "nope"]'), "tasks[1]: unknown task 'nope'"),
-        (('methods = ["sgd", "lrt-input", "lrt-state"]', 'methods = ["adam"]'), "methods: unknown method 'adam'"),
+        (
+            ('tasks = ["product", "xor"]', 'tasks = ["product", "nope"]'),
+            "tasks[1]: unknown task 'nope'",
+        ),
+        (
+            ('methods = ["sgd", "lrt-input", "lrt-state"]', 'methods = ["adam"]'),
+            "methods: unknown method 'adam'",
+        ),
         (("seeds = 3", "seeds = 3\ncolour = 1"), "colour: unknown key"),
         (("seeds = 3", 'seeds = "three"'), "seeds: Input should be a valid integer"),
         (("steps = 20", "steps = -5"), "steps: Input should be greater than 0"),

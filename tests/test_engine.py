@@ -15,23 +15,44 @@ from lrtbench.methods.sgd import SGD
 
 def spec(seeds, steps=40, **overrides) -> TrainSpec:
     base = TrainSpec(
-        hidden=(6,), seeds=tuple(seeds), steps=steps, eval_every=10, batch_size=16,
+        hidden=(6,),
+        seeds=tuple(seeds),
+        steps=steps,
+        eval_every=10,
+        batch_size=16,
         dtype=torch.float64,
     )
     return dataclasses.replace(base, **overrides)
 
 
-@pytest.mark.parametrize("name", ["sgd", "lrt-input", "lrt-state"])
-def test_vmapped_seeds_equal_seeds_run_one_at_a_time(toy_data, name):
+METHODS = ["sgd", "lrt-input", "lrt-state"]
+
+
+@pytest.mark.parametrize("backend", ["vmap", "fused"])
+@pytest.mark.parametrize("name", METHODS)
+def test_vmapped_seeds_equal_seeds_run_one_at_a_time(toy_data, name, backend):
     method = make_method(name, "mse", lr=0.05)
-    together = train_cell(method, toy_data, spec([0, 1, 2]))
+    together = train_cell(method, toy_data, spec([0, 1, 2], backend=backend))
     for i, seed in enumerate([0, 1, 2]):
-        alone = train_cell(method, toy_data, spec([seed]))
+        alone = train_cell(method, toy_data, spec([seed], backend=backend))
         for curve in ("train_loss", "val_loss", "test_loss"):
             np.testing.assert_allclose(
                 getattr(together, curve)[i], getattr(alone, curve)[0], rtol=1e-10, atol=1e-13
             )
     assert np.all(np.diff(together.test_loss[0]) != 0), "training must change the loss"
+
+
+@pytest.mark.parametrize("per_example", [False, True])
+@pytest.mark.parametrize("name", METHODS)
+def test_fused_backend_trains_like_the_vmapped_reference(toy_data, name, per_example):
+    method = make_method(name, "mse", lr=0.05, per_example=per_example)
+    for dtype, tolerance in ((torch.float64, 1e-9), (torch.float32, 1e-4)):
+        reference = train_cell(method, toy_data, spec([0, 1], dtype=dtype, backend="vmap"))
+        fused = train_cell(method, toy_data, spec([0, 1], dtype=dtype, backend="fused"))
+        for curve in ("train_loss", "val_loss", "test_loss"):
+            np.testing.assert_allclose(
+                getattr(fused, curve), getattr(reference, curve), rtol=tolerance
+            )
 
 
 def test_same_seed_same_numbers_and_different_seeds_differ(toy_data):

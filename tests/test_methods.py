@@ -41,12 +41,19 @@ def test_vectorised_step_equals_literal_loop(name, per_example, loss):
     state = method.init(params, rng)
     # Perturb s so that each parameter's learning rates differ and errors cannot cancel.
     state["lrt"] = {
-        k: v * (1.0 + 0.3 * i) if k.endswith(".s") else v for i, (k, v) in enumerate(state["lrt"].items())
+        k: v * (1.0 + 0.3 * i) if k.endswith(".s") else v
+        for i, (k, v) in enumerate(state["lrt"].items())
     }
     new_state, metrics = method.step(state, (x, y))
     ref_params, ref_lrt = literal_lrt_step(
-        state["params"], state["lrt"], x, y, loss=loss, driver=name.removeprefix("lrt-"),
-        per_example=per_example, meta_lr=0.7,
+        state["params"],
+        state["lrt"],
+        x,
+        y,
+        loss=loss,
+        driver=name.removeprefix("lrt-"),
+        per_example=per_example,
+        meta_lr=0.7,
     )
     for key, value in ref_params.items():
         torch.testing.assert_close(new_state["params"][key], value, rtol=1e-12, atol=1e-13)
@@ -79,9 +86,7 @@ def test_meta_gradient_equals_central_differences(name, per_example, loss):
             bumped = [flat.clone(), flat.clone()]
             bumped[0][j] += eps
             bumped[1][j] -= eps
-            losses = [
-                lookahead_loss({**state["lrt"], key: b.reshape(value.shape)}) for b in bumped
-            ]
+            losses = [lookahead_loss({**state["lrt"], key: b.reshape(value.shape)}) for b in bumped]
             numeric = (losses[0] - losses[1]) / (2 * eps)
             assert implied[key].reshape(-1)[j].item() == pytest.approx(
                 numeric.item(), rel=1e-5, abs=1e-9

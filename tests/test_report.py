@@ -182,15 +182,23 @@ def test_diverged_fraction_is_the_planted_fraction(summary):
         assert row_of(summary, task, method, lr)["diverged_fraction"] == pytest.approx(expected)
 
 
-def test_final_test_median_leaves_out_diverged_seeds(summary):
+def test_best_test_median_leaves_out_diverged_seeds(summary):
     for task, method, lr in all_cells():
         loss = planted_test_loss(task, method, lr)
-        finals = sorted(v for v in loss[:, -1] if not math.isnan(v))
-        middle = len(finals) // 2
-        expected = finals[middle] if len(finals) % 2 else (finals[middle - 1] + finals[middle]) / 2
-        assert row_of(summary, task, method, lr)["final_test_median"] == pytest.approx(expected)
+        lowest = []
+        for run in loss:
+            if any(math.isnan(v) for v in run):
+                continue
+            best = run[0]
+            for value in run[1:]:
+                best = min(best, value)
+            lowest.append(best)
+        lowest.sort()
+        middle = len(lowest) // 2
+        expected = lowest[middle] if len(lowest) % 2 else (lowest[middle - 1] + lowest[middle]) / 2
+        assert row_of(summary, task, method, lr)["best_test_median"] == pytest.approx(expected)
     row = row_of(summary, *DIVERGED_CELL)
-    assert row["final_test_median"] == pytest.approx(2.5 * scale_of(*DIVERGED_CELL) * BASE[-1])
+    assert row["best_test_median"] == pytest.approx(2.5 * scale_of(*DIVERGED_CELL) * BASE[-1])
 
 
 def test_ranked_quantile_treats_infinity_as_the_largest_value():
@@ -274,7 +282,7 @@ def test_tables_name_every_task_and_method_with_formatted_numbers(report, summar
         )
         assert stable in markdown
         assert stable in latex
-        assert f"{row['final_test_median']:.2e}" in markdown
+        assert f"{row['best_test_median']:.2e}" in markdown
     assert " 20% |" in markdown and " 20\\% &" in latex
     assert "\\toprule" in latex and "\\bottomrule" in latex
 

@@ -33,4 +33,4 @@ def make_method(
     raise ValueError(f"unknown method {name!r}; known: {', '.join(METHOD_NAMES)}")
 
 
-__all__ = ["Batch", "LRT", "METHOD_NAMES", "Method", "Metrics", "SGD", "State", "make_method"]
+__all__ = ["LRT", "METHOD_NAMES", "SGD", "Batch", "Method", "Metrics", "State", "make_method"]

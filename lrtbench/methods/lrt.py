@@ -84,7 +84,7 @@ class LRT:
             return {name: x for name in params}
         inputs, _ = layer_inputs_and_output(params, x)
         z = {}
-        for (w, b), h in zip(layer_names(depth_of(params)), inputs):
+        for (w, b), h in zip(layer_names(depth_of(params)), inputs, strict=True):
             z[w] = z[b] = h
         return z
 
@@ -118,9 +118,9 @@ class LRT:
                 rate_count += rates.numel()
             return self.objective(updated, x, y), (updated, rate_sum / rate_count)
 
-        meta_g, (lookahead_loss, (new_params, mean_rate)) = grad_and_value(
-            lookahead, has_aux=True
-        )(lrt)
+        meta_g, (lookahead_loss, (new_params, mean_rate)) = grad_and_value(lookahead, has_aux=True)(
+            lrt
+        )
         new_lrt = {k: lrt[k] - self.meta_lr * meta_g[k] for k in lrt}
         metrics = {
             "loss": loss,

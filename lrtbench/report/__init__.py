@@ -13,6 +13,7 @@ import pandas as pd
 
 from lrtbench.report.curves import plot_learning_curves, plot_overview
 from lrtbench.report.labels import method_label
+from lrtbench.report.paper import refresh_paper
 from lrtbench.report.tables import summary_table, write_table
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
 
 SUMMARY_STEM = "summary"
 OVERVIEW_NAME = "overview.png"
+PAPER_NAME = "paper.md"
 
 
 def write_report(
@@ -39,7 +41,7 @@ def write_report(
     Defaults: figures in ``out_dir/figures/`` (``curves_<task>.png`` and ``overview.png``),
     tables in ``out_dir/tables/`` (``summary.md`` and ``summary.tex``). The output depends
     only on ``runs``: tables are byte-identical across reruns, and PNGs carry no software
-    version.
+    version. If ``out_dir`` holds ``paper.md``, its generated blocks are refreshed too.
     """
     out_dir = Path(out_dir)
     figures_dir = Path(figures_dir) if figures_dir is not None else out_dir / "figures"
@@ -47,4 +49,8 @@ def write_report(
     figures = plot_learning_curves(runs, figures_dir)
     figures.append(plot_overview(runs, figures_dir / OVERVIEW_NAME))
     tables = write_table(summary_table(runs), tables_dir, SUMMARY_STEM)
-    return {"figures": figures, "tables": list(tables)}
+    written = {"figures": figures, "tables": list(tables)}
+    paper = out_dir / PAPER_NAME
+    if paper.exists():
+        written["paper"] = [refresh_paper(paper, runs, tables[0].read_text())]
+    return written

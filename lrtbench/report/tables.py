@@ -27,7 +27,7 @@ SUMMARY_COLUMNS = [
     "stable_min_q25",
     "stable_min_q75",
     "diverged_fraction",
-    "final_test_median",
+    "best_test_median",
 ]
 
 #: Written column headers, in order, for the columns of ``display_frame``.
@@ -37,7 +37,7 @@ HEADERS = {
     "seeds": "Seeds",
     "stable_min": "Stable min. test loss, median [IQR]",
     "diverged": "Diverged",
-    "final": "Final test loss, median (converged seeds)",
+    "best": "Lowest test loss reached, median (converged seeds)",
 }
 
 
@@ -45,20 +45,20 @@ def summarise(group: pd.DataFrame) -> dict:
     """Numbers of one (task, label) group of runs.
 
     Stable minima of diverged runs are +inf and take part in the median and quartiles as
-    the worst values. The final test loss of a diverged run is NaN and is left out of
-    ``final_test_median``, which is NaN when every seed diverged.
+    the worst values. For a run that did not diverge the stable minimum is the level it ends
+    at, so the table also gives the lowest test loss each run touched: a gap between the two
+    is instability. That column leaves diverged runs out and is NaN when every seed diverged.
     """
     _, curves = stacked_curves(group)
     minima = stable_minimum(curves)
-    finals = curves[:, -1]
-    finals = finals[np.isfinite(finals)]
+    lowest = curves[group["diverged_step"].to_numpy() < 0].min(axis=1)
     return {
         "seeds": len(group),
         "stable_min_median": ranked_quantile(minima, 0.5),
         "stable_min_q25": ranked_quantile(minima, 0.25),
         "stable_min_q75": ranked_quantile(minima, 0.75),
         "diverged_fraction": float(np.mean(group["diverged_step"].to_numpy() >= 0)),
-        "final_test_median": float(np.median(finals)) if finals.size else math.nan,
+        "best_test_median": float(np.median(lowest)) if lowest.size else math.nan,
     }
 
 
@@ -108,7 +108,7 @@ def display_frame(summary: pd.DataFrame) -> pd.DataFrame:
             "seeds": summary["seeds"].astype(int).astype(str),
             "stable_min": stable,
             "diverged": summary["diverged_fraction"].map(format_fraction),
-            "final": summary["final_test_median"].map(format_number),
+            "best": summary["best_test_median"].map(format_number),
         }
     )
     return frame.rename(columns=HEADERS)

@@ -1,0 +1,43 @@
+"""The ``lrtbench claims RESULTS`` command: evaluate the ledger on stored results.
+
+``lrtbench.store`` (which needs torch) is imported inside the handler only, so importing
+this package stays torch-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lrtbench.claims.evaluate import evaluate_ledger
+from lrtbench.claims.ledger import load_ledger
+from lrtbench.claims.report import write_claims_report
+from lrtbench.claims.tables import console_report
+
+DEFAULT_LEDGER = Path("paper/claims.toml")
+
+
+def command_claims(args: argparse.Namespace) -> int:
+    """Load the runs, evaluate every claim, print the tests and write the report files."""
+    from lrtbench.store import load_runs
+
+    ledger = load_ledger(Path(args.ledger))
+    result = evaluate_ledger(load_runs(Path(args.results)), ledger)
+    print(console_report(result), end="")
+    if args.out:
+        paths = write_claims_report(result, Path(args.out))
+        print(f"wrote {len(paths)} files under {args.out}")
+    return 0
+
+
+def add_claims_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``claims RESULTS [--ledger FILE] [--out DIR]`` on a subcommand parser."""
+    claims = subparsers.add_parser(
+        "claims", help="test the paper's claims (a ledger) on stored results"
+    )
+    claims.add_argument("results", help="results folder")
+    claims.add_argument(
+        "--ledger", default=str(DEFAULT_LEDGER), help=f"claims ledger (default: {DEFAULT_LEDGER})"
+    )
+    claims.add_argument("--out", default=None, help="write tables/ and figures/ here")
+    claims.set_defaults(handler=command_claims)

@@ -1,0 +1,47 @@
+"""Keeps the generated parts of ``paper/paper.md`` current.
+
+The paper's prose is written by hand; its numbers are not. Each generated part sits
+between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` markers
+and is replaced on every report, so the text a reader sees always matches the results.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    """``text`` with the body of the generated block ``name`` set to ``content``."""
+    begin, end = (re.escape(f"<!-- {edge} GENERATED: {name} -->") for edge in ("BEGIN", "END"))
+    pattern = re.compile(rf"({begin}\n).*?({end})", re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"no generated block {name!r} in the paper")
+    return pattern.sub(lambda m: m.group(1) + content.rstrip("\n") + "\n" + m.group(2), text)
+
+
+def setup_paragraph(runs: pd.DataFrame) -> str:
+    """The experiment's size and budget, read from the results themselves."""
+    cells = runs.drop_duplicates("cell_id")
+    seeds = runs.groupby("cell_id")["seed"].nunique()
+    lrs = ", ".join(f"{lr:g}" for lr in sorted(cells["lr"].unique()))
+    train_minutes = cells["train_seconds"].sum() / 60
+    return (
+        f"{cells['task'].nunique()} tasks x {cells['method'].nunique()} methods x "
+        f"learning rates {{{lrs}}}: {len(cells)} cells, {seeds.min()}"
+        f"{'' if seeds.min() == seeds.max() else f'-{seeds.max()}'} seeds each "
+        f"({len(runs)} runs), {int(cells['steps'].max())} steps of batch "
+        f"{int(cells['batch_size'].iloc[0])}, test loss every {int(cells['eval_every'].iloc[0])} "
+        f"steps. Training took {train_minutes:.1f} CPU-process minutes in all."
+    )
+
+
+def refresh_paper(paper: Path, runs: pd.DataFrame, summary_markdown: str) -> Path:
+    """Rewrite the generated blocks of ``paper`` in place."""
+    text = paper.read_text()
+    text = replace_block(text, "setup", setup_paragraph(runs))
+    text = replace_block(text, "summary", summary_markdown)
+    paper.write_text(text)
+    return paper
