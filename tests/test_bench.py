@@ -100,4 +100,4 @@ def test_quick_bench_prints_a_table_with_every_method(capsys):
         assert sum(f" {name} |" in line for line in speed_rows) == 3  # seeds 1, 8 and method row
     for column in ("fused seed-steps/s", "vmap seed-steps/s", "x literal", "% of floor"):
         assert column in out
-    assert "peak MiB @ 64 seeds" in out
+    assert "peak RSS MiB @ 64 seeds" in out and "live MiB" in out

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from lrtbench.claims import LedgerError, load_ledger
+from lrtbench.claims.ledger import tomllib  # tomllib, or tomli before Python 3.11
 from lrtbench.errors import LrtbenchError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,32 +34,35 @@ def ledger() -> Ledger:
     return replace(paper, claims=tuple(c for c in paper.claims if c.treatment == "lrt-input"))
 
 
-def decided(ledger: Ledger, claim_id: str, tasks: tuple[str, ...], seeds: int) -> float:
+def decided(
+    ledger: Ledger, claim_id: str, tasks: tuple[str, ...], seeds: int, simulations: int
+) -> float:
     """Fraction of null simulations in which the claim's test is significant at ALPHA."""
     claim = next(c for c in ledger.claims if c.id == claim_id)
     options = Options(ALPHA, resamples=100, permutations=500, seed=0, intervals=False)
     rng = np.random.default_rng(12345)
     models = [replace(SAME, name="lrt-input"), SAME]
     hits = 0
-    for _ in range(SIMULATIONS):
+    for _ in range(simulations):
         runs = simulate_runs(models, tasks=tasks, seeds=seeds, steps=600, rng=rng)
         measures = MeasuredRuns(measure_runs(runs, ledger, Setting(0.1)))
         task = "all tasks" if claim.scope == "aggregate" else tasks[0]
         c = compare(claim, task, 0.1, measures, options)
         hits += verdict(c.sign, claim.claimed_sign, c.pvalue, ALPHA) != "inconclusive"
-    return hits / SIMULATIONS
+    return hits / simulations
 
 
 def test_logrank_speed_test_keeps_its_level(ledger: Ledger) -> None:
-    assert decided(ledger, "input-faster-steps", ("alpha",), seeds=20) <= LIMIT
+    assert decided(ledger, "input-faster-steps", ("alpha",), 20, SIMULATIONS) <= LIMIT
 
 
 def test_boschloo_reliability_test_keeps_its_level(ledger: Ledger) -> None:
-    assert decided(ledger, "input-reliable", ("alpha",), seeds=20) <= LIMIT
+    assert decided(ledger, "input-reliable", ("alpha",), 20, SIMULATIONS) <= LIMIT
 
 
 def test_permutation_aggregate_test_keeps_its_level(ledger: Ledger) -> None:
-    assert decided(ledger, "input-faster-steps-all", ("alpha", "beta"), seeds=8) <= LIMIT
+    # Fewer simulations: two tasks each, and the permutation test is exact by construction.
+    assert decided(ledger, "input-faster-steps-all", ("alpha", "beta"), 8, 100) <= LIMIT
 
 
 def test_sign_flip_p_values() -> None:

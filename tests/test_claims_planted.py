@@ -31,9 +31,7 @@ SEEDS = 24
 
 #: Four times SGD's rate in steps, so LRT stays faster even at twice the gradient
 #: evaluations and 2.5 times the seconds per step; SGD diverges in half of its runs.
-FAST = MethodModel(
-    "lrt-input", rate=0.03, gradient_evaluations_per_step=2, seconds_per_step=2.5e-3
-)
+FAST = MethodModel("lrt-input", rate=0.03, gradient_evaluations_per_step=2, seconds_per_step=2.5e-3)
 SLOW = MethodModel("sgd", rate=0.0075, diverge=0.5)
 
 
@@ -130,10 +128,8 @@ def test_every_run_censored_is_inconclusive() -> None:
 
 
 def test_runs_missing_a_method_are_refused(planted_runs: pd.DataFrame) -> None:
-    partial = planted_runs[
-        ~((planted_runs["task"] == "beta") & (planted_runs["method"] == "sgd"))
-    ]
-    with pytest.raises(ClaimsDataError, match="task 'beta', lr 0.1: no runs of sgd"):
+    partial = planted_runs[~((planted_runs["task"] == "beta") & (planted_runs["method"] == "sgd"))]
+    with pytest.raises(ClaimsDataError, match=r"task 'beta', lr 0\.1: no runs of sgd"):
         evaluate_ledger(partial, small_ledger())
 
 
@@ -188,7 +184,7 @@ def test_command_prints_every_test_and_writes_files(
         ],
     }
     ledger = parse_ledger(raw, "test ledger")
-    monkeypatch.setattr("lrtbench.claims.cli.load_ledger", lambda path: ledger)
+    monkeypatch.setattr("lrtbench.claims.ledger.load_ledger", lambda path: ledger)
     parser = argparse.ArgumentParser()
     add_claims_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["claims", "somewhere", "--out", str(tmp_path)])

@@ -1,12 +1,21 @@
 """Peak memory of training many seeds with the fused step, measured in a fresh process.
 
-``getrusage(RUSAGE_SELF).ru_maxrss`` is the high-water mark of the process's resident memory
-and cannot be reset, so every measurement gets a process of its own. There, after the
-imports and a one-seed warm-up step (which loads torch's kernels and thread pool), the mark
-is read as the baseline; then the stacked state and the batches are allocated and the steps
-run, and the reported peak is how far the mark rose. It counts the state, the batches,
-every temporary of the step and the allocator's slack; not the interpreter, torch or the
-libraries. The state's own size is reported next to it, from the tensors' byte counts.
+Two numbers, because the operating system and torch see memory differently:
+
+- ``peak_mib``, what the process takes: how far its resident high-water mark rose from just
+  before the stacked state was allocated to after the steps. The mark cannot be lowered, so
+  every measurement gets a process of its own, warmed up by a one-seed step (which loads
+  torch's kernels and thread pool) before the baseline is read. It counts the state, the
+  batches, the step's temporaries and the C allocator's slack (freed memory it keeps, which
+  varies from run to run); not the interpreter, torch or the libraries. On Linux the mark
+  is ``VmHWM`` from ``/proc/self/status``, which starts afresh with the process:
+  ``getrusage().ru_maxrss`` is carried over from the parent across fork and exec, so in a
+  child of a large process it would not move at all.
+- ``live_mib``, what torch holds at once: the state and batches plus the peak of the bytes
+  torch allocated and not yet freed during two more steps, from the profiler's allocation
+  records. It is reproducible and what a leaner allocator could get the peak down to.
+
+``state_mib`` is the state's own size, from the tensors' byte counts.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,25 +36,54 @@ MIB = 2**20
 
 @dataclass(frozen=True)
 class MemoryProbe:
-    """Peak resident memory growth and state size of ``seeds`` seeds, in MiB."""
+    """Memory of ``seeds`` seeds over ``steps`` fused steps, in MiB (see the module doc)."""
 
     method: str
     seeds: int
     steps: int
     peak_mib: float
+    live_mib: float
     state_mib: float
 
 
 def max_rss_bytes() -> int:
-    """The process's resident high-water mark in bytes (Linux reports KiB, macOS bytes)."""
+    """This process's resident high-water mark in bytes: ``VmHWM`` where /proc has it, else
+    ``ru_maxrss`` (KiB on Linux and BSD, bytes on macOS)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def allocation_peak_bytes(run: Callable[[], object]) -> float:
+    """Peak of the bytes torch allocated and had not freed while ``run`` ran, from the
+    profiler's allocation records; NaN where this torch does not expose them."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as profiled:
+        run()
+    try:
+        events = profiled.profiler.kineto_results.events()
+        changes = sorted((e.start_ns(), e.nbytes()) for e in events if e.name() == "[memory]")
+    except AttributeError:
+        return float("nan")
+    held = peak = 0
+    for _, change in changes:
+        held += change
+        peak = max(peak, held)
+    return float(peak)
+
+
 def probe(name: str, n_seeds: int, steps: int, threads: int) -> dict[str, float]:
-    """Run in the measuring process: baseline, allocate, step, read the high-water mark."""
+    """Run in the measuring process: baseline, allocate, step, read the high-water mark;
+    then two profiled steps for the bytes torch holds at once."""
     import gc
 
     import torch
@@ -53,6 +91,9 @@ def probe(name: str, n_seeds: int, steps: int, threads: int) -> dict[str, float]
 
     from lrtbench.bench.measure import BenchConfig, random_batches, run_steps, tiled_state
     from lrtbench.engine import raw_step
+
+    def size(*tensors: object) -> int:
+        return sum(t.numel() * t.element_size() for t in tree_leaves(tensors))
 
     torch.set_num_threads(threads)
     config = BenchConfig()
@@ -64,12 +105,17 @@ def probe(name: str, n_seeds: int, steps: int, threads: int) -> dict[str, float]
     baseline = max_rss_bytes()
 
     state = tiled_state(method, n_seeds, config)
-    state_bytes = sum(t.numel() * t.element_size() for t in tree_leaves(state))
     x, y = random_batches(n_seeds, config)
-    run_steps(raw_step(method, "fused", n_seeds, x), state, x, y, steps)
+    step = raw_step(method, "fused", n_seeds, x)
+    state = run_steps(step, state, x, y, steps)
+    peak = max_rss_bytes() - baseline
+
+    held_before = size(state, x, y)
+    during = allocation_peak_bytes(lambda: run_steps(step, state, x, y, 2))
     return {
-        "peak_mib": (max_rss_bytes() - baseline) / MIB,
-        "state_mib": state_bytes / MIB,
+        "peak_mib": peak / MIB,
+        "live_mib": (held_before + during) / MIB,
+        "state_mib": size(state) / MIB,
     }
 
 
@@ -88,7 +134,7 @@ def peak_memory(name: str, n_seeds: int = 4096, steps: int = 10, threads: int = 
     if result.returncode:
         raise RuntimeError(f"memory probe of {name} failed: {result.stderr.strip()[-2000:]}")
     values = json.loads(result.stdout.strip().splitlines()[-1])
-    return MemoryProbe(name, n_seeds, steps, values["peak_mib"], values["state_mib"])
+    return MemoryProbe(name, n_seeds, steps, **values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

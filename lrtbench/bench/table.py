@@ -10,8 +10,9 @@ Speed table, one row per (method, seeds):
   the step's matmul flops (``FlopCounterMode``) at this machine's large-matmul rate.
   Elementwise work is not counted, so this understates how busy the arithmetic units are.
 
-Method table: literal steps/s, matmul flops per seed-step and their floor, and the peak
-memory of the fused step at ``memory_seeds`` seeds next to the state's own size.
+Method table: literal steps/s, matmul flops per seed-step and their floor, and the memory
+of the fused step at ``memory_seeds`` seeds (``lrtbench.bench.memory``): the process's peak
+resident growth, the most bytes torch held at once, and the state's own size.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ def method_table(measured: Measurements) -> pd.DataFrame:
             "floor us/seed-step": 1e6 * measured.floor_seconds(name),
         }
         if name in measured.memory:
-            row[f"fused peak MiB @ {seeds} seeds"] = measured.memory[name].peak_mib
-            row["state MiB"] = measured.memory[name].state_mib
+            probe = measured.memory[name]
+            row[f"fused peak RSS MiB @ {seeds} seeds"] = probe.peak_mib
+            row["live MiB"] = probe.live_mib
+            row["state MiB"] = probe.state_mib
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -88,14 +91,17 @@ def render(measured: Measurements) -> str:
     """Both tables with the conditions they were measured under."""
     config = measured.config
     model = "-".join(str(s) for s in config.sizes)
-    header = (
-        f"{model} MLP, batch {config.batch}, lr {config.lr:g}, {config.loss}, float32; "
-        f"{config.threads} thread(s), torch {torch.__version__}, Python "
-        f"{platform.python_version()}, {cpu_model()}\n"
-        f"matmul rate: {measured.matmul_flops_per_second / 1e9:.1f} GFLOP/s "
-        f"({config.matmul_size}x{config.matmul_size} float32); timing: {config.steps} steps "
-        f"after {config.warmup} warm-up, best of {config.repeats}; "
-        f"literal: {config.literal_steps} steps at 1 seed"
+    header = "\n".join(
+        [
+            f"{model} MLP, batch {config.batch}, lr {config.lr:g}, {config.loss} loss, float32, "
+            f"{config.threads} torch thread(s)",
+            f"torch {torch.__version__}, Python {platform.python_version()}, {cpu_model()}; "
+            f"matmul rate {measured.matmul_flops_per_second / 1e9:.1f} GFLOP/s "
+            f"({config.matmul_size}x{config.matmul_size} float32)",
+            f"timing: {config.steps} steps after {config.warmup} warm-up steps, best of "
+            f"{config.repeats}; literal: {config.literal_steps} steps at 1 seed, best of "
+            f"{config.repeats}",
+        ]
     )
     notes = (
         "x literal: seed-steps/s over the literal one-seed steps/s. % of floor: matmul "
@@ -105,9 +111,10 @@ def render(measured: Measurements) -> str:
     parts = [header, "", markdown(speed_table(measured)), "", markdown(method_table(measured))]
     if measured.memory:
         parts.append(
-            "\npeak MiB: growth of the resident high-water mark (ru_maxrss) of a fresh process "
-            f"over {config.memory_steps} fused steps, from just before allocating the state; "
-            "includes batches, temporaries and allocator slack."
+            f"\npeak RSS MiB: rise of a fresh process's resident high-water mark over "
+            f"{config.memory_steps} fused steps, from just before allocating the state "
+            "(state, batches, temporaries and the C allocator's slack; varies run to run). "
+            "live MiB: most bytes torch held at once (state, batches, temporaries)."
         )
     parts.append(notes)
     return "\n".join(parts)

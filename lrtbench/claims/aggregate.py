@@ -7,10 +7,12 @@ In steps this is time / budget, censored runs scoring 1. In gradient evaluations
 seconds LRT's budget is the larger one; scoring its censored runs at their own budget
 (above 1) would make a pair in which NEITHER run reached the target count against LRT, and
 data in which no run converges would then "contradict" a speed claim. Beyond the common
-horizon nothing is observed for both methods, so nothing there is credited. The effect is the probability of improvement (a random treatment run
-faster than a random control run, per task, averaged; 0.5 = no difference) with the
-stratified bootstrap interval of ``lrtbench.stats.aggregate``. The p-value is a stratified
-paired permutation test of the mean over tasks of the mean normalised time difference.
+horizon nothing is observed for both methods, so nothing there is credited.
+
+The effect is the probability of improvement (a random treatment run faster than a random
+control run, per task, averaged; 0.5 = no difference) with the stratified bootstrap
+interval of ``lrtbench.stats.aggregate``. The p-value is a stratified paired permutation
+test of the mean over tasks of the mean normalised time difference.
 
 Reliability. The effect is the mean over tasks of the difference of converged fractions
 (treatment - control), with a paired stratified bootstrap interval, tested by the same
