@@ -35,6 +35,20 @@ def reproduce(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Speed and memory: the ``lrtbench bench`` table, then the asv suite on this environment.
+
+    ``nox -s bench -- --quick`` passes options to ``lrtbench bench``.
+    """
+    install(session)
+    session.install(*CONSTRAINTS, "asv")
+    session.run("lrtbench", "bench", *session.posargs)
+    config = ("--config", "asv_benchmarks/asv.conf.json")
+    session.run("asv", "machine", "--yes", *config)
+    session.run("asv", "run", *config, "--python=same", "--quick", "--show-stderr")
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
     session.install(*CONSTRAINTS, "ruff")

@@ -12,12 +12,30 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from lrtbench.bench.cli import add_bench_parser
+from lrtbench.claims.cli import DEFAULT_LEDGER as LEDGER
+from lrtbench.claims.cli import add_claims_parser, command_claims
 from lrtbench.errors import LrtbenchError
 from lrtbench.tasks import TaskCardError
 
 PROFILES_DIR = Path("paper/experiments")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` is CUDA when torch sees a GPU, else the CPU; anything else is checked."""
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise LrtbenchError(f"unknown device {name!r} (use auto, cpu or cuda)") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise LrtbenchError(f"device {name!r} asked for, but torch sees no CUDA device")
+    return name
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -38,7 +56,14 @@ def command_run(args: argparse.Namespace) -> int:
     total = sum(cell.steps for cell in todo)
     with tqdm(total=total, unit="step", disable=args.quiet or None, file=sys.stderr) as bar:
         try:
-            outcomes = run_cells(todo, results_dir, args.workers, args.device, bar.update)
+            outcomes = run_cells(
+                todo,
+                results_dir,
+                args.workers,
+                resolve_device(args.device),
+                bar.update,
+                args.backend,
+            )
         except KeyboardInterrupt:
             done = len(cells) - len(pending(cells, results_dir))
             print(
@@ -79,11 +104,14 @@ def command_reproduce(args: argparse.Namespace) -> int:
         results=results,
         workers=args.workers,
         device=args.device,
+        backend=args.backend,
         quiet=args.quiet,
     )
     status = command_run(run_args)
     if status:
         return status
+    # Claims first: the report folds the claims tables into paper.md when they exist.
+    command_claims(argparse.Namespace(results=results, ledger=str(LEDGER), out=out))
     return command_report(argparse.Namespace(results=results, out=out))
 
 
@@ -106,7 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def execution_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=1, help="cells trained side by side")
-        p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+        p.add_argument(
+            "--device", default="auto", help="auto (CUDA when present, else cpu), cpu or cuda"
+        )
+        p.add_argument(
+            "--backend",
+            choices=["fused", "vmap"],
+            default="fused",
+            help="fused batched steps (fast) or vmapped torch.func steps (the reference)",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="train every pending cell of an experiment file")
@@ -130,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     datasets.add_argument("name", nargs="?")
     datasets.add_argument("--dim", type=int, default=None, help="input dimension override")
     datasets.set_defaults(handler=command_datasets)
+
+    add_claims_parser(sub)
+    add_bench_parser(sub)
     return parser
 
 

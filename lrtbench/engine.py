@@ -51,7 +51,7 @@ class TrainSpec:
     dtype: torch.dtype = torch.float32
     explode_factor: float = 1e3
     device: str = "cpu"
-    backend: str = "vmap"
+    backend: str = "fused"
 
 
 @dataclass
@@ -122,6 +122,17 @@ def guarded(step: Callable) -> Callable:
     return guarded_step
 
 
+def first_death(diverged_step: Tensor, alive_after: Tensor, first_step: int) -> Tensor:
+    """Record the step at which each seed that died in this chunk died.
+
+    ``alive_after[t]`` tells which seeds were alive after step ``first_step + t``; a seed
+    that is dead is never revived, so its death is the first False in its column.
+    """
+    died = ~alive_after[-1] & (diverged_step < 0)
+    death = first_step + (~alive_after).to(torch.int64).argmax(dim=0)
+    return torch.where(died, death, diverged_step)
+
+
 def evaluate(method: Method, params, x: Tensor, y: Tensor) -> Tensor:
     """Loss of every seed's network on one split: shape (n_seeds,)."""
     objective = method.objective  # type: ignore[attr-defined]
@@ -174,15 +185,15 @@ def train_cell(
     for column in range(1, n_evals):
         start = time.perf_counter()
         indices = torch.as_tensor(batches.take(spec.eval_every), device=device)
-        loss_sum = torch.zeros(n_seeds, dtype=dtype, device=device)
+        x_chunk, y_chunk = x_train[indices], y_train[indices]  # one gather per chunk
+        losses = torch.empty(spec.eval_every, n_seeds, dtype=dtype, device=device)
+        alive_after = torch.empty(spec.eval_every, n_seeds, dtype=torch.bool, device=device)
         for t in range(spec.eval_every):
-            was_alive = alive
-            state, alive, loss = step(
-                state, alive, ceiling, x_train[indices[t]], y_train[indices[t]]
-            )
-            loss_sum += torch.where(alive, loss.detach(), 0.0)
-            step_number = (column - 1) * spec.eval_every + t + 1
-            diverged_step = torch.where(was_alive & ~alive, step_number, diverged_step)
+            state, alive, losses[t] = step(state, alive, ceiling, x_chunk[t], y_chunk[t])
+            alive_after[t] = alive
+        first_step = (column - 1) * spec.eval_every + 1
+        diverged_step = first_death(diverged_step, alive_after, first_step)
+        loss_sum = torch.where(alive_after, losses, 0.0).sum(dim=0)
         train_seconds += time.perf_counter() - start
         curves["train"][:, column] = (
             torch.where(alive, loss_sum / spec.eval_every, torch.nan).cpu().numpy()

@@ -117,13 +117,14 @@ def sgd_step(loss_name: str) -> Callable:
 
 def lrt_step(loss_name: str, driver: str, per_example: bool) -> Callable:
     """Fused LRT: ``step(state, hyper, x, y)`` with ``hyper`` holding ``lr`` and ``meta_lr``."""
+    if not per_example:
+        return batch_mean_lrt_step(loss_name, driver)
 
     def step(state: State, hyper: Stacked, x: Tensor, y: Tensor) -> tuple[State, Metrics]:
         params, theta = state["params"], state["lrt"]
-        batch = x.shape[1]
         passed = forward(params, x)
         loss, delta = loss_and_output_grad(loss_name, passed.output, y)
-        grads, deltas = backward(params, passed, delta)
+        _, deltas = backward(params, passed, delta)
 
         updated: Stacked = {}
         saved = {}
@@ -137,30 +138,18 @@ def lrt_step(loss_name: str, driver: str, per_example: bool) -> Callable:
                 sig = torch.sigmoid(torch.baddbmm(theta[c_key].unsqueeze(1), z, theta[a_key].mT))
                 s = per_seed(theta[s_key], sig)
                 rates = s * sig  # (S, B, n)
-                if per_example:
-                    outer = example_outer(deltas[layer], passed.inputs[layer], name == w)
-                    change = (rates * outer).sum(dim=1)
-                else:
-                    outer = None
-                    change = rates.mean(dim=1) * grads[name].reshape(rates.shape[0], -1)
-                updated[name] = p - change.reshape(p.shape)
+                outer = example_outer(deltas[layer], passed.inputs[layer], name == w)
+                updated[name] = p - (rates * outer).sum(dim=1).reshape(p.shape)
                 saved[name] = (z, sig, s, outer)
                 rate_sum = rate_sum + rates.sum(dim=(1, 2))
                 rate_count += rates.shape[1] * rates.shape[2]
 
-        ahead = forward(updated, x)
-        lookahead_loss, delta_ahead = loss_and_output_grad(loss_name, ahead.output, y)
-        grads_ahead, _ = backward(updated, ahead, delta_ahead)
-
+        lookahead_loss, grads_ahead = lookahead_gradients(loss_name, updated, x, y)
         meta_lr = hyper["meta_lr"]
         new_theta: Stacked = {}
         for name, (z, sig, s, outer) in saved.items():
             a_key, c_key, s_key = lrt_keys(name)
-            d_change = -grads_ahead[name].reshape(sig.shape[0], 1, -1)  # dL/d(change), (S,1,n)
-            if per_example:
-                d_rates = d_change * outer  # (S, B, n)
-            else:
-                d_rates = d_change * grads[name].reshape(sig.shape[0], 1, -1) / batch
+            d_rates = -grads_ahead[name].reshape(sig.shape[0], 1, -1) * outer  # (S, B, n)
             d_s = (d_rates * sig).sum(dim=(1, 2))
             d_u = d_rates * s * sig * (1.0 - sig)
             d_a = torch.bmm(d_u.transpose(1, 2), z)
@@ -168,6 +157,100 @@ def lrt_step(loss_name: str, driver: str, per_example: bool) -> Callable:
             new_theta[a_key] = theta[a_key] - per_seed(meta_lr, d_a) * d_a
             new_theta[c_key] = theta[c_key] - per_seed(meta_lr, d_c) * d_c
             new_theta[s_key] = theta[s_key] - meta_lr * d_s
+        metrics = {
+            "loss": loss,
+            "lookahead_loss": lookahead_loss,
+            "mean_rate": rate_sum / rate_count,
+        }
+        return {"params": updated, "lrt": new_theta}, metrics
+
+    return step
+
+
+def lookahead_gradients(
+    loss_name: str, updated: Stacked, x: Tensor, y: Tensor
+) -> tuple[Tensor, Stacked]:
+    """Loss and gradients at the updated parameters W', on the same batch."""
+    ahead = forward(updated, x)
+    lookahead_loss, delta_ahead = loss_and_output_grad(loss_name, ahead.output, y)
+    grads_ahead, _ = backward(updated, ahead, delta_ahead)
+    return lookahead_loss, grads_ahead
+
+
+def driver_groups(params: Stacked, driver: str) -> list[tuple[int, list[str]]]:
+    """Parameters that share a driver vector: all of them (input), or each layer's pair."""
+    layers = layer_names(depth_of(params))
+    if driver == "input":
+        return [(0, [name for pair in layers for name in pair])]
+    return [(i, list(pair)) for i, pair in enumerate(layers)]
+
+
+def batch_mean_lrt_step(loss_name: str, driver: str) -> Callable:
+    """LRT with the batch-mean gradient, organised to touch (seeds, batch, rates) tensors
+    as few times as possible, since at scale those passes over memory are the cost.
+
+    The models of parameters that share a driver are stacked into one matrix [A | c] and
+    evaluated with one batched product against [z | 1]. Only the batch means of sigmoid(u)
+    and the products sigmoid'(u)^T [z | 1] are needed, so per-example learning rates are
+    never materialised.
+    """
+
+    def step(state: State, hyper: Stacked, x: Tensor, y: Tensor) -> tuple[State, Metrics]:
+        params, theta = state["params"], state["lrt"]
+        n_seeds, batch = x.shape[0], x.shape[1]
+        passed = forward(params, x)
+        loss, delta = loss_and_output_grad(loss_name, passed.output, y)
+        grads, _ = backward(params, passed, delta)
+
+        updated: Stacked = {}
+        saved = []
+        rate_sum = torch.zeros_like(loss)
+        rate_count = 0
+        ones = torch.ones(n_seeds, batch, 1, dtype=x.dtype, device=x.device)
+        for layer, names in driver_groups(params, driver):
+            z = x if driver == "input" else passed.inputs[layer]
+            z1 = torch.cat([z, ones], dim=2)  # (S, B, dz + 1)
+            models = torch.cat(
+                [torch.cat([theta[f"{n}.A"], theta[f"{n}.c"].unsqueeze(2)], dim=2) for n in names],
+                dim=1,
+            )  # (S, n_total, dz + 1)
+            scales = torch.cat(
+                [theta[f"{n}.s"].unsqueeze(1).expand(-1, params[n][0].numel()) for n in names],
+                dim=1,
+            )  # (S, n_total)
+            sig = torch.sigmoid(torch.bmm(z1, models.mT))  # (S, B, n_total)
+            mean_sig = sig.mean(dim=1)
+            slope = torch.addcmul(sig, sig, sig, value=-1.0)  # sigmoid'(u) = s(1 - s)
+            slope_z = torch.bmm(slope.mT, z1) / batch  # (S, n_total, dz + 1): mean_i s'(u_i) z_i
+            grad_flat = torch.cat([grads[n].reshape(n_seeds, -1) for n in names], dim=1)
+            change = scales * mean_sig * grad_flat
+            offset = 0
+            for n in names:
+                size = params[n][0].numel()
+                updated[n] = params[n] - change[:, offset : offset + size].reshape(params[n].shape)
+                offset += size
+            saved.append((names, mean_sig, slope_z, scales, grad_flat))
+            rate_sum = rate_sum + (scales * mean_sig).sum(dim=1) * batch
+            rate_count += batch * models.shape[1]
+
+        lookahead_loss, grads_ahead = lookahead_gradients(loss_name, updated, x, y)
+        meta_lr = hyper["meta_lr"]
+        new_theta: Stacked = {}
+        for names, mean_sig, slope_z, scales, grad_flat in saved:
+            ahead_flat = torch.cat([grads_ahead[n].reshape(n_seeds, -1) for n in names], dim=1)
+            d_rate = -ahead_flat * grad_flat  # dL/d(mean learning rate), (S, n_total)
+            d_models = (d_rate * scales).unsqueeze(2) * slope_z  # (S, n_total, dz + 1)
+            d_scales = d_rate * mean_sig
+            offset = 0
+            for n in names:
+                size = params[n][0].numel()
+                part = slice(offset, offset + size)
+                a_key, c_key, s_key = lrt_keys(n)
+                step_size = per_seed(meta_lr, d_models)
+                new_theta[a_key] = theta[a_key] - step_size * d_models[:, part, :-1]
+                new_theta[c_key] = theta[c_key] - step_size[..., 0] * d_models[:, part, -1]
+                new_theta[s_key] = theta[s_key] - meta_lr * d_scales[:, part].sum(dim=1)
+                offset += size
         metrics = {
             "loss": loss,
             "lookahead_loss": lookahead_loss,

@@ -36,7 +36,11 @@ class CellOutcome:
 
 
 def run_one(
-    cell: Cell, results_dir: Path, device: str = "cpu", on_progress: Callable | None = None
+    cell: Cell,
+    results_dir: Path,
+    device: str = "cpu",
+    on_progress: Callable | None = None,
+    backend: str = "fused",
 ) -> CellOutcome:
     """Train one cell on its task's data and store it."""
     card = load_task(cell.task, dim=cell.dim)
@@ -52,9 +56,10 @@ def run_one(
         dtype=DTYPES[cell.dtype],
         explode_factor=cell.explode_factor,
         device=device,
+        backend=backend,
     )
     curves = train_cell(method, data, spec, on_progress)
-    environment = fingerprint() | {"device": device}
+    environment = fingerprint() | {"device": device, "backend": backend}
     path = save_cell(results_dir, cell, curves, environment)
     return CellOutcome(
         cell.cell_id, path, int(curves.diverged.sum()), curves.train_seconds + curves.eval_seconds
@@ -76,16 +81,19 @@ def run_cells(
     workers: int = 1,
     device: str = "cpu",
     on_progress: Callable[[int], None] | None = None,
+    backend: str = "fused",
 ) -> list[CellOutcome]:
     """Run ``cells`` (already filtered to pending ones) and report progress in steps."""
     if workers <= 1 or len(cells) <= 1:
-        return [run_one(cell, results_dir, device, on_progress) for cell in cells]
+        return [run_one(cell, results_dir, device, on_progress, backend) for cell in cells]
     context = multiprocessing.get_context("spawn")
     outcomes = []
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=single_threaded_worker
     ) as pool:
-        futures = {pool.submit(run_one, cell, results_dir, device): cell for cell in cells}
+        futures = {
+            pool.submit(run_one, cell, results_dir, device, None, backend): cell for cell in cells
+        }
         for future in as_completed(futures):
             outcomes.append(future.result())
             if on_progress is not None:

@@ -10,9 +10,12 @@ import argparse
 import numpy as np
 import pytest
 import torch
+from torch.utils._pytree import tree_leaves
 
 from lrtbench.bench.cli import add_bench_parser, main
 from lrtbench.bench.literal import for_seed, from_state
+from lrtbench.bench.measure import BenchConfig, stacked_state
+from lrtbench.bench.memory import memory_probes
 from lrtbench.methods import METHOD_NAMES, make_method
 from lrtbench.models import init_mlp
 from lrtbench.seeding import stream
@@ -82,22 +85,35 @@ def test_bench_parser_registers_on_a_main_parser():
     args = parser.parse_args(["bench", "--seeds", "1,16", "--steps", "5", "--threads", "2"])
     assert (args.seeds, args.steps, args.threads, args.quick) == ((1, 16), 5, 2, False)
     assert callable(args.handler)
-    for bad in (
-        ["bench", "--seeds", "1,x"],
-        ["bench", "--seeds", "0"],
-        ["bench", "--methods", "adam"],
-    ):
+    bad_options = (
+        ["--seeds", "1,x"],
+        ["--seeds", "0"],
+        ["--steps", "0"],
+        ["--memory-seeds", "-1"],
+        ["--methods", "adam"],
+    )
+    for bad in bad_options:
         with pytest.raises(SystemExit) as exit_info:
-            parser.parse_args(bad)
+            parser.parse_args(["bench", *bad])
         assert exit_info.value.code == 2
 
 
 def test_quick_bench_prints_a_table_with_every_method(capsys):
-    assert main(["--quick", "--quiet"]) == 0
+    """The whole command at tiny sizes; the memory probes get a test of their own."""
+    assert main(["--quick", "--quiet", "--memory-seeds", "0"]) == 0
     out = capsys.readouterr().out
-    speed_rows = [line for line in out.splitlines() if line.startswith("|") and "|  " in line]
+    rows = [line for line in out.splitlines() if line.startswith("|") and "|  " in line]
     for name in METHOD_NAMES:
-        assert sum(f" {name} |" in line for line in speed_rows) == 3  # seeds 1, 8 and method row
+        assert sum(f" {name} |" in line for line in rows) == 3  # seeds 1 and 8, method row
     for column in ("fused seed-steps/s", "vmap seed-steps/s", "x literal", "% of floor"):
         assert column in out
-    assert "peak RSS MiB @ 64 seeds" in out and "live MiB" in out
+
+
+def test_memory_probe_runs_in_its_own_process_and_counts_the_state():
+    config = BenchConfig()
+    state = stacked_state(config.method("lrt-state"), 64, config)
+    state_bytes = sum(t.numel() * t.element_size() for t in tree_leaves(state))
+    probe = memory_probes(["lrt-state"], n_seeds=64, steps=2)["lrt-state"]
+    assert probe.state_mib * 2**20 == state_bytes
+    assert probe.live_mib > probe.state_mib
+    assert probe.peak_mib >= 0

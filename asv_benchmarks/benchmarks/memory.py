@@ -1,6 +1,6 @@
 """Memory of the fused step at 4,096 seeds, in MiB, as in ``lrtbench bench``.
 
-Measured by ``lrtbench.bench.memory.peak_memory``, one fresh process per method, once for
+Measured by ``lrtbench.bench.memory.memory_probes``, one fresh process per method, once for
 both benchmarks: ``peak_rss`` is the rise of the process's resident high-water mark from
 just before allocating the stacked state to after 20 fused steps (state, batches, the
 step's temporaries and the C allocator's slack, which varies from run to run); ``live`` is
@@ -9,7 +9,7 @@ the most bytes torch held at once (state, batches, temporaries), which is reprod
 
 from dataclasses import asdict
 
-from lrtbench.bench.memory import peak_memory
+from lrtbench.bench.memory import memory_probes
 from lrtbench.methods import METHOD_NAMES
 
 SEEDS = 4096
@@ -20,9 +20,11 @@ class FusedMemory4096Seeds:
     params = (METHOD_NAMES,)
     param_names = ("method",)
     unit = "MiB"
+    processes = 1  # setup_cache starts one fresh process per method anyway
 
     def setup_cache(self) -> dict[str, dict]:
-        return {name: asdict(peak_memory(name, SEEDS, STEPS, threads=1)) for name in METHOD_NAMES}
+        probes = memory_probes(METHOD_NAMES, SEEDS, STEPS, threads=1)
+        return {name: asdict(probe) for name, probe in probes.items()}
 
     setup_cache.timeout = 300
 

@@ -17,6 +17,7 @@ class SeedSteps:
     param_names = ("method", "backend", "seeds")
     unit = "seed-steps/s"
     timeout = 300
+    processes = 1  # the measurement takes its own best of several repeats
 
     def setup(self, method: str, backend: str, seeds: int) -> None:
         import torch

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-
-from lrtbench.methods import METHOD_NAMES
 
 
 def positive_ints(text: str) -> tuple[int, ...]:
@@ -27,7 +25,25 @@ def positive_ints(text: str) -> tuple[int, ...]:
     return values
 
 
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
 def method_names(text: str) -> tuple[str, ...]:
+    """``"sgd,lrt-state"`` as ("sgd", "lrt-state"); unknown names are a usage error."""
+    from lrtbench.methods import METHOD_NAMES  # imports torch: only when the option is used
+
     names = tuple(text.split(","))
     unknown = [name for name in names if name not in METHOD_NAMES]
     if unknown:
@@ -71,11 +87,13 @@ def add_bench_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     bench.add_argument(
         "--seeds", type=positive_ints, help="seed counts to time (default 1,128,1024)"
     )
-    bench.add_argument("--steps", type=int, help="timed steps per repeat (default 20)")
-    bench.add_argument("--threads", type=int, help="torch threads (default 1, as run workers)")
-    bench.add_argument("--methods", type=method_names, help="default: sgd,lrt-input,lrt-state")
+    bench.add_argument("--steps", type=count(1), help="timed steps per repeat (default 20)")
+    bench.add_argument("--threads", type=count(1), help="torch threads (default 1, as run workers)")
     bench.add_argument(
-        "--memory-seeds", type=int, help="seeds of the memory probe (default 4096; 0 skips it)"
+        "--methods", type=method_names, help="comma-separated methods (default: all)"
+    )
+    bench.add_argument(
+        "--memory-seeds", type=count(0), help="seeds of the memory probe (default 4096; 0 skips it)"
     )
     bench.add_argument("--quick", action="store_true", help="tiny sizes: checks, not numbers")
     bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

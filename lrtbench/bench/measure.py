@@ -20,7 +20,7 @@ from torch.utils._pytree import tree_map
 from torch.utils.flop_counter import FlopCounterMode
 
 from lrtbench.bench.literal import PAPER_BATCH, PAPER_LR, PAPER_SIZES, for_seed
-from lrtbench.bench.memory import MemoryProbe, peak_memory
+from lrtbench.bench.memory import MemoryProbe, memory_probes
 from lrtbench.engine import TrainSpec, initial_states, raw_step
 from lrtbench.methods import METHOD_NAMES, Method, State, make_method
 
@@ -157,8 +157,8 @@ def flops_per_seed_step(name: str, config: BenchConfig, n_seeds: int = 8) -> flo
 
 
 def matmul_rate(size: int = 2048, repeats: int = 3) -> float:
-    """This machine's float32 matrix-product rate in flop/s: ``size``^2 by ``size``^2, best of
-    ``repeats`` after one warm-up, at the current thread count."""
+    """This machine's float32 matrix-product rate in flop/s: two ``size`` x ``size`` matrices,
+    best of ``repeats`` after one warm-up, at the current thread count."""
     generator = torch.Generator().manual_seed(0)
     a = torch.randn(size, size, generator=generator)
     b = torch.randn(size, size, generator=generator)
@@ -221,18 +221,18 @@ def measure_all(config: BenchConfig, progress: Callable[[str], None] | None = No
     try:
         say(f"matmul rate at {config.matmul_size}x{config.matmul_size}")
         rate = matmul_rate(config.matmul_size, max(config.repeats, 3))
-        literal, flops, memory = {}, {}, {}
+        literal, flops = {}, {}
         for name in config.methods:
             say(f"timing {name} literal, seeds=1")
             literal[name] = literal_seconds_per_step(name, config)
             flops[name] = flops_per_seed_step(name, config)
         speed = speed_rows(config, progress)
-        for name in config.methods:
-            if config.memory_seeds > 0:
-                say(f"peak memory of {name} fused, seeds={config.memory_seeds}")
-                memory[name] = peak_memory(
-                    name, config.memory_seeds, config.memory_steps, config.threads
-                )
+        memory = {}
+        if config.memory_seeds > 0:
+            say(f"memory of the fused step, seeds={config.memory_seeds}")
+            memory = memory_probes(
+                config.methods, config.memory_seeds, config.memory_steps, config.threads
+            )
     finally:
         torch.set_num_threads(previous_threads)
     return Measurements(config, speed, literal, flops, rate, memory)

@@ -83,7 +83,8 @@ def allocation_peak_bytes(run: Callable[[], object]) -> float:
 
 def probe(name: str, n_seeds: int, steps: int, threads: int) -> dict[str, float]:
     """Run in the measuring process: baseline, allocate, step, read the high-water mark;
-    then two profiled steps for the bytes torch holds at once."""
+    then two profiled steps for the bytes torch holds at once. The model, batch and lr are
+    the paper's (``BenchConfig`` defaults); the seeds are copies of the first 64."""
     import gc
 
     import torch
@@ -119,22 +120,32 @@ def probe(name: str, n_seeds: int, steps: int, threads: int) -> dict[str, float]
     }
 
 
-def peak_memory(name: str, n_seeds: int = 4096, steps: int = 10, threads: int = 1) -> MemoryProbe:
-    """Measure ``probe`` in a fresh Python process running this same ``lrtbench``."""
+def memory_probes(
+    names: Sequence[str], n_seeds: int = 4096, steps: int = 20, threads: int = 1
+) -> dict[str, MemoryProbe]:
+    """``probe`` of each method in ``names``, each in a fresh Python process running this
+    same ``lrtbench``. The processes run side by side: each measures only itself."""
     root = str(Path(lrtbench.__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    command = [sys.executable, "-m", "lrtbench.bench.memory", name, str(n_seeds), str(steps)]
-    result = subprocess.run(
-        [*command, "--threads", str(threads)],
-        env={**os.environ, "PYTHONPATH": path},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise RuntimeError(f"memory probe of {name} failed: {result.stderr.strip()[-2000:]}")
-    values = json.loads(result.stdout.strip().splitlines()[-1])
-    return MemoryProbe(name, n_seeds, steps, **values)
+    arguments = [str(n_seeds), str(steps), "--threads", str(threads)]
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "lrtbench.bench.memory", name, *arguments],
+            env={**os.environ, "PYTHONPATH": path},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    }
+    probes = {}
+    for name, process in running.items():
+        out, err = process.communicate()
+        if process.returncode:
+            raise RuntimeError(f"memory probe of {name} failed: {err.strip()[-2000:]}")
+        values = json.loads(out.strip().splitlines()[-1])
+        probes[name] = MemoryProbe(name, n_seeds, steps, **values)
+    return probes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,6 +28,7 @@ __all__ = [
 SUMMARY_STEM = "summary"
 OVERVIEW_NAME = "overview.png"
 PAPER_NAME = "paper.md"
+PAPER_TABLES = ("claims", "sensitivity")
 
 
 def write_report(
@@ -52,5 +53,9 @@ def write_report(
     written = {"figures": figures, "tables": list(tables)}
     paper = out_dir / PAPER_NAME
     if paper.exists():
-        written["paper"] = [refresh_paper(paper, runs, tables[0].read_text())]
+        blocks = {"summary": tables[0].read_text()}
+        for name in PAPER_TABLES:  # written by ``lrtbench claims`` into the same folder
+            if (tables_dir / f"{name}.md").exists():
+                blocks[name] = (tables_dir / f"{name}.md").read_text()
+        written["paper"] = [refresh_paper(paper, runs, blocks)]
     return written

@@ -38,10 +38,11 @@ def setup_paragraph(runs: pd.DataFrame) -> str:
     )
 
 
-def refresh_paper(paper: Path, runs: pd.DataFrame, summary_markdown: str) -> Path:
-    """Rewrite the generated blocks of ``paper`` in place."""
-    text = paper.read_text()
-    text = replace_block(text, "setup", setup_paragraph(runs))
-    text = replace_block(text, "summary", summary_markdown)
+def refresh_paper(paper: Path, runs: pd.DataFrame, tables: dict[str, str]) -> Path:
+    """Rewrite the generated blocks of ``paper`` in place: ``setup`` from the runs and one
+    block per entry of ``tables`` (block name -> Markdown)."""
+    text = replace_block(paper.read_text(), "setup", setup_paragraph(runs))
+    for name, markdown in tables.items():
+        text = replace_block(text, name, markdown)
     paper.write_text(text)
     return paper

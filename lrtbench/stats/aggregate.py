@@ -154,8 +154,9 @@ class PerformanceProfile:
     """Fraction of runs scoring better than tau, for each tau, with pointwise bands.
 
     "Better than tau" is ``score <= tau`` when lower is better (for the speed score: the
-    fraction of runs that reached the target within tau * budget, a CDF), and
-    ``score > tau`` otherwise (rliable's convention).
+    fraction of runs that reached the target within tau * budget, a CDF, except that
+    censored runs also score exactly 1.0 and so count at tau = 1: pass them as +inf to keep
+    them out), and ``score > tau`` otherwise (rliable's convention).
     """
 
     taus: np.ndarray

@@ -184,8 +184,9 @@ def restricted_mean_time(
 class LogRank:
     """Log-rank test of equal time-to-target distributions in two groups.
 
-    ``z`` is scipy's signed statistic (negative when the first group reaches the target
-    sooner than expected under equality); ``chi_square`` = z**2 is the textbook statistic.
+    ``z`` is scipy's signed statistic, (observed - expected) events of the first group over
+    its standard error: positive when the first group reaches the target sooner than
+    expected under equality; ``chi_square`` = z**2 is the textbook statistic.
     """
 
     z: float
