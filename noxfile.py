@@ -6,6 +6,9 @@ torch would pull a multi-GB CUDA build.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint"]
@@ -13,6 +16,9 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
+#: Reference results record one torch thread per worker process; runs that are checked
+#: against them use the same two single-threaded workers.
+WORKERS = ("--workers", "2")
 
 
 def install(session: nox.Session, *extras: str) -> None:
@@ -31,7 +37,7 @@ def tests(session: nox.Session) -> None:
 def reproduce(session: nox.Session) -> None:
     """Regenerate every paper result: ``nox -s reproduce [-- --profile smoke]``."""
     install(session)
-    session.run("lrtbench", "reproduce", "--workers", "2", *session.posargs)
+    session.run("lrtbench", "reproduce", *WORKERS, *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -46,6 +52,25 @@ def bench(session: nox.Session) -> None:
     config = ("--config", "asv_benchmarks/asv.conf.json")
     session.run("asv", "machine", "--yes", *config)
     session.run("asv", "run", *config, "--python=same", "--quick", "--show-stderr")
+
+
+@nox.session(python=PYTHON)
+def regression(session: nox.Session) -> None:
+    """Run the smoke profile afresh and check it against its committed reference results."""
+    install(session)
+    results = Path(session.create_tmp()) / "smoke"
+    shutil.rmtree(results, ignore_errors=True)
+    experiment = "paper/experiments/smoke.toml"
+    session.run("lrtbench", "run", experiment, "--results", str(results), *WORKERS, "--quiet")
+    session.run(
+        "lrtbench",
+        "check",
+        str(results),
+        "--against",
+        "paper/reference/smoke.json",
+        "--experiment",
+        experiment,
+    )
 
 
 @nox.session(python=PYTHON)

@@ -19,6 +19,7 @@ from lrtbench.errors import LrtbenchError
 from lrtbench.tasks import TaskCardError
 
 PROFILES_DIR = Path("paper/experiments")
+REFERENCE_DIR = Path("paper/reference")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -81,18 +82,26 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def experiment_cells(args: argparse.Namespace) -> set[str] | None:
+    """Cell ids of ``--experiment`` when given: analyses then ignore other cells."""
+    from lrtbench.config import cell_ids_of
+
+    return cell_ids_of(getattr(args, "experiment", None))
+
+
 def command_report(args: argparse.Namespace) -> int:
     from lrtbench.report import write_report
     from lrtbench.store import load_runs
 
-    written = write_report(load_runs(Path(args.results)), Path(args.out))
+    written = write_report(load_runs(Path(args.results), experiment_cells(args)), Path(args.out))
     for kind, paths in written.items():
         print(f"{kind}: {len(paths)} files in {paths[0].parent if paths else args.out}")
     return 0
 
 
 def command_reproduce(args: argparse.Namespace) -> int:
-    """Run a profile and write its report: the paper profile into paper/, others aside."""
+    """Run a profile, test the claims, write its report (the paper profile into paper/,
+    others aside) and its reference summaries (paper/reference/<profile>.json)."""
     experiment = PROFILES_DIR / f"{args.profile}.toml"
     if not experiment.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
@@ -111,8 +120,53 @@ def command_reproduce(args: argparse.Namespace) -> int:
     if status:
         return status
     # Claims first: the report folds the claims tables into paper.md when they exist.
-    command_claims(argparse.Namespace(results=results, ledger=str(LEDGER), out=out))
-    return command_report(argparse.Namespace(results=results, out=out))
+    analysis = argparse.Namespace(results=results, out=out, experiment=experiment)
+    command_claims(argparse.Namespace(**vars(analysis), ledger=str(LEDGER)))
+    reference = REFERENCE_DIR / f"{args.profile}.json"
+    command_reference(argparse.Namespace(**vars(analysis), profile=args.profile, out=reference))
+    return command_report(analysis)
+
+
+def command_reference(args: argparse.Namespace) -> int:
+    """Summarise a results folder into a reference file to commit."""
+    from lrtbench.reference import environments, summarise_runs, write_reference
+    from lrtbench.store import load_runs
+
+    results = Path(args.results)
+    only = experiment_cells(args)
+    summaries = summarise_runs(load_runs(results, only))
+    profile = args.profile or results.name
+    path = write_reference(Path(args.out), profile, summaries, environments(results, only))
+    print(f"wrote {len(summaries)} run summaries of {profile!r} to {path}")
+    return 0
+
+
+def command_check(args: argparse.Namespace) -> int:
+    """Compare a results folder with a reference file; exit 1 if any cell disagrees."""
+    from lrtbench.reference import (
+        environments,
+        load_reference,
+        same_environment,
+        summarise_runs,
+    )
+    from lrtbench.regression import check_against
+    from lrtbench.store import load_runs
+
+    reference = load_reference(Path(args.against))
+    results = Path(args.results)
+    only = experiment_cells(args)
+    current = summarise_runs(load_runs(results, only))
+    same = same_environment(environments(results, only), reference.environments)
+    checks = check_against(current, reference, same, rtol=args.rtol, alpha=args.alpha)
+    print(
+        f"{'same' if same else 'different'} environment: "
+        f"{'exact comparison' if same else 'statistical consistency'} per cell"
+    )
+    for check in checks:
+        print(f"{'ok  ' if check.passed else 'FAIL'} {check.cell_id}: {check.detail}")
+    failed = sum(not check.passed for check in checks)
+    print(f"{len(checks) - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 def command_datasets(args: argparse.Namespace) -> int:
@@ -126,6 +180,12 @@ def command_datasets(args: argparse.Namespace) -> int:
         raise LrtbenchError("datasets show: name a task (see 'lrtbench datasets list')")
     print(load_task(args.name, dim=args.dim).describe())
     return 0
+
+
+def only_experiment(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--experiment", help="experiment file: use only its cells from the results folder"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,12 +214,28 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="figures and tables from stored results")
     report.add_argument("results", help="results folder")
     report.add_argument("--out", default="paper", help="where figures/ and tables/ go")
+    only_experiment(report)
     report.set_defaults(handler=command_report)
 
     reproduce = sub.add_parser("reproduce", help="run a profile and write its report")
     reproduce.add_argument("--profile", default="paper", help="paper/experiments/<profile>.toml")
     execution_options(reproduce)
     reproduce.set_defaults(handler=command_reproduce)
+
+    reference = sub.add_parser("reference", help="summarise results into a reference file")
+    reference.add_argument("results", help="results folder")
+    reference.add_argument("--out", required=True, help="reference file to write (JSON)")
+    reference.add_argument("--profile", help="name stored in the file (default: folder name)")
+    only_experiment(reference)
+    reference.set_defaults(handler=command_reference)
+
+    check = sub.add_parser("check", help="compare results with a reference file")
+    check.add_argument("results", help="results folder")
+    check.add_argument("--against", required=True, help="reference file (JSON)")
+    check.add_argument("--rtol", type=float, default=1e-5, help="same environment tolerance")
+    check.add_argument("--alpha", type=float, default=1e-3, help="level of the statistical tests")
+    only_experiment(check)
+    check.set_defaults(handler=command_check)
 
     datasets = sub.add_parser("datasets", help="list or show task cards")
     datasets.add_argument("action", choices=["list", "show"])

@@ -199,6 +199,14 @@ def expand_cells(experiment: ExperimentFile) -> list[Cell]:
     return cells
 
 
+def cell_ids_of(path: Path | str | None) -> set[str] | None:
+    """Cell ids of an experiment file, or None without one: lets an analysis keep to the
+    cells of the current experiment in a results folder that also holds older ones."""
+    if not path:
+        return None
+    return {cell.cell_id for cell in load_cells(Path(path))[1]}
+
+
 def load_cells(path: Path) -> tuple[ExperimentFile, list[Cell]]:
     """Read, validate and expand an experiment file; checks ``eval_every`` divides ``steps``."""
     experiment = read_experiment(path)

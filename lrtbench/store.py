@@ -11,6 +11,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -108,22 +109,37 @@ def is_done(results_dir: Path, cell: Cell) -> bool:
         return False
 
 
-def cell_files(results_dir: Path) -> list[Path]:
+def cell_files(results_dir: Path, only: Collection[str] | None = None) -> list[Path]:
+    """The folder's cell files; with ``only`` (cell ids), exactly those, all required.
+
+    A results folder can hold cells of earlier versions of an experiment file; ``only``
+    keeps an analysis to the cells of the current one.
+    """
     folder = results_dir / CELLS_DIR
     if not folder.is_dir():
         raise LrtbenchError(f"{results_dir}: no results here (expected a '{CELLS_DIR}' folder)")
-    return sorted(folder.glob("*.json"))
+    paths = sorted(folder.glob("*.json"))
+    if only is None:
+        return paths
+    missing = set(only) - {path.stem for path in paths}
+    if missing:
+        raise LrtbenchError(
+            f"{results_dir}: {len(missing)} cells of the experiment have no results yet "
+            f"(e.g. {sorted(missing)[0]}); run it first"
+        )
+    return [path for path in paths if path.stem in set(only)]
 
 
-def load_runs(results_dir: Path) -> pd.DataFrame:
+def load_runs(results_dir: Path, only: Collection[str] | None = None) -> pd.DataFrame:
     """One row per run (cell x seed): the cell's fields, the seed and its curves as arrays.
 
     Columns: cell_id, task, method, lr, meta_lr, per_example, ..., seed, eval_steps,
     train_loss, val_loss, test_loss (numpy arrays, NaN after divergence), diverged_step,
     train_seconds (the cell's, shared by its seeds), gradient_evaluations_per_step.
+    ``only`` restricts the frame to those cell ids (see ``cell_files``).
     """
     rows = []
-    for path in cell_files(results_dir):
+    for path in cell_files(results_dir, only):
         payload = read_cell_file(path)
         cell = {k: v for k, v in payload["cell"].items() if k != "seeds"}
         curves = {k: none_to_nan(payload[k]) for k in ("train_loss", "val_loss", "test_loss")}

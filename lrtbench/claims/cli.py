@@ -22,7 +22,10 @@ def command_claims(args: argparse.Namespace) -> int:
     from lrtbench.store import load_runs
 
     ledger = load_ledger(Path(args.ledger))
-    result = evaluate_ledger(load_runs(Path(args.results)), ledger)
+    from lrtbench.config import cell_ids_of
+
+    only = cell_ids_of(getattr(args, "experiment", None))
+    result = evaluate_ledger(load_runs(Path(args.results), only), ledger)
     print(console_report(result), end="")
     if args.out:
         paths = write_claims_report(result, Path(args.out))
@@ -40,4 +43,7 @@ def add_claims_parser(subparsers: argparse._SubParsersAction) -> None:
         "--ledger", default=str(DEFAULT_LEDGER), help=f"claims ledger (default: {DEFAULT_LEDGER})"
     )
     claims.add_argument("--out", default=None, help="write tables/ and figures/ here")
+    claims.add_argument(
+        "--experiment", help="experiment file: use only its cells from the results folder"
+    )
     claims.set_defaults(handler=command_claims)
