@@ -122,8 +122,14 @@ def command_reproduce(args: argparse.Namespace) -> int:
     # Claims first: the report folds the claims tables into paper.md when they exist.
     analysis = argparse.Namespace(results=results, out=out, experiment=experiment)
     command_claims(argparse.Namespace(**vars(analysis), ledger=str(LEDGER)))
-    reference = REFERENCE_DIR / f"{args.profile}.json"
-    command_reference(argparse.Namespace(**vars(analysis), profile=args.profile, out=reference))
+    command_reference(
+        argparse.Namespace(
+            results=results,
+            experiment=experiment,
+            profile=args.profile,
+            out=REFERENCE_DIR / f"{args.profile}.json",
+        )
+    )
     return command_report(analysis)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -119,3 +120,26 @@ def test_a_killed_run_keeps_finished_cells_and_resumes(tmp_path):
     resumed = lrtbench("run", "tiny.toml", "--quiet", cwd=tmp_path)
     assert f"{stored} already done" in resumed.stderr
     assert len(list(cells.glob("*.json"))) == 6
+
+
+def test_reproduce_runs_claims_reference_and_report(tmp_path):
+    """The whole pipeline on a tiny profile, in a folder laid out like the repository."""
+    repository = Path(__file__).parents[1]
+    (tmp_path / "paper" / "experiments").mkdir(parents=True)
+    (tmp_path / "paper" / "experiments" / "tiny.toml").write_text(TINY)
+    claims = (repository / "paper" / "claims.toml").read_text()
+    (tmp_path / "paper" / "claims.toml").write_text(
+        claims.replace("permutations = 10000", "permutations = 200")
+    )
+    result = lrtbench("reproduce", "--profile", "tiny", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = tmp_path / "results" / "tiny" / "report"
+    for name in ("summary.md", "claims.md", "sensitivity.md"):
+        assert (report / "tables" / name).stat().st_size > 0
+    assert (report / "figures" / "performance_profile.png").exists()
+    reference = json.loads((tmp_path / "paper" / "reference" / "tiny.json").read_text())
+    assert len(reference["runs"]) == 2 * 3 * 3
+    again = lrtbench(
+        "check", "results/tiny", "--against", "paper/reference/tiny.json", cwd=tmp_path
+    )
+    assert again.returncode == 0 and "6 passed, 0 failed" in again.stdout
