@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,11 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lrtbench.errors import LrtbenchError
 from lrtbench.methods import METHOD_NAMES
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from lrtbench.tomlfile import read_toml
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -127,14 +122,7 @@ def describe_error(path: Path, error: ValidationError) -> str:
 
 def read_experiment(path: Path) -> ExperimentFile:
     """Parse and validate an experiment file, raising LrtbenchError with one line on failure."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise LrtbenchError(f"{path}: cannot read experiment file ({exc.strerror})") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LrtbenchError(f"{path}: malformed TOML: {exc}".replace("\n", " ")) from None
+    raw = read_toml(path, "experiment file")
     try:
         experiment = ExperimentFile.model_validate(raw)
     except ValidationError as exc:

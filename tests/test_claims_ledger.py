@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lrtbench.claims import LedgerError, load_ledger
-from lrtbench.claims.ledger import tomllib  # tomllib, or tomli before Python 3.11
 from lrtbench.errors import LrtbenchError
+from lrtbench.tomlfile import tomllib  # tomllib, or tomli before Python 3.11
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "paper" / "claims.toml"

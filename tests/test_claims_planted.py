@@ -161,7 +161,9 @@ def test_command_prints_every_test_and_writes_files(
 ) -> None:
     # The handler imports lrtbench.store; a stand-in keeps this test free of torch.
     monkeypatch.setitem(
-        sys.modules, "lrtbench.store", SimpleNamespace(load_runs=lambda path: planted_runs)
+        sys.modules,
+        "lrtbench.store",
+        SimpleNamespace(load_runs=lambda path, only=None: planted_runs),
     )
     raw = {
         "alpha": 0.05,

@@ -111,7 +111,7 @@ def with_factors(toy_data, factors, seeds):
 
     engine.initial_states = patched
     try:
-        return train_cell(method, toy_data, spec(seeds, steps=60, eval_every=10))
+        return train_cell(method, toy_data, spec(seeds, steps=60, backend="vmap"))
     finally:
         engine.initial_states = original
 

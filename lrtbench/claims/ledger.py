@@ -8,7 +8,6 @@ fact. Every problem is reported as one line naming the file and the key.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,11 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lrtbench.errors import LrtbenchError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from lrtbench.tomlfile import read_toml
 
 Measure = Literal["time_to_target", "converged_fraction"]
 Unit = Literal["steps", "gradient_evaluations", "seconds"]
@@ -178,12 +173,4 @@ def parse_ledger(raw: dict, source: str = "<ledger>") -> Ledger:
 def load_ledger(path: Path) -> Ledger:
     """Read and validate a ledger file; any problem raises ``LedgerError`` with one line."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise LedgerError(f"{path}: cannot read ledger ({exc.strerror})") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LedgerError(f"{path}: malformed TOML: {exc}".replace("\n", " ")) from None
-    return parse_ledger(raw, str(path))
+    return parse_ledger(read_toml(path, "ledger", LedgerError), str(path))
