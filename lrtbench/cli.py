@@ -46,6 +46,7 @@ def command_run(args: argparse.Namespace) -> int:
     from lrtbench.runner import pending, run_cells
 
     experiment, cells = load_cells(Path(args.experiment))
+    device = resolve_device(args.device)
     results_dir = Path(args.results or Path("results") / experiment.name)
     todo = pending(cells, results_dir)
     print(
@@ -61,7 +62,7 @@ def command_run(args: argparse.Namespace) -> int:
                 todo,
                 results_dir,
                 args.workers,
-                resolve_device(args.device),
+                device,
                 bar.update,
                 args.backend,
             )
@@ -188,6 +189,17 @@ def command_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def only_experiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--experiment", help="experiment file: use only its cells from the results folder"
@@ -199,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def execution_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--workers", type=int, default=1, help="cells trained side by side")
+        p.add_argument("--workers", type=positive_int, default=1, help="cells trained side by side")
         p.add_argument(
             "--device", default="auto", help="auto (CUDA when present, else cpu), cpu or cuda"
         )

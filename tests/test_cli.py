@@ -143,3 +143,16 @@ def test_reproduce_runs_claims_reference_and_report(tmp_path):
         "check", "results/tiny", "--against", "paper/reference/tiny.json", cwd=tmp_path
     )
     assert again.returncode == 0 and "6 passed, 0 failed" in again.stdout
+
+
+def test_bad_execution_options_are_refused(tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY)
+    workers = lrtbench("run", "tiny.toml", "--workers", "0", cwd=tmp_path)
+    assert workers.returncode == 2 and "--workers: must be at least 1" in workers.stderr
+    assert "Traceback" not in workers.stderr
+    import torch
+
+    if not torch.cuda.is_available():
+        cuda = lrtbench("run", "tiny.toml", "--device", "cuda", cwd=tmp_path)
+        assert_one_line_error(cuda, "torch sees no CUDA device")
+    assert not (tmp_path / "results").exists()
