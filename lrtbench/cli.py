@@ -1,4 +1,5 @@
-"""Command line: ``lrtbench run | report | reproduce | datasets``.
+"""Command line: ``lrtbench run | report | claims | reproduce | reference | check | bench |
+datasets``.
 
 Every expected failure (bad file, unknown name, corrupt result) ends as one line on stderr
 and exit code 2; an interrupted run says how far it got and how to resume.
@@ -33,7 +34,9 @@ def resolve_device(name: str) -> str:
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise LrtbenchError(f"unknown device {name!r} (use auto, cpu or cuda)") from None
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise LrtbenchError(f"unknown device {name!r} (use auto, cpu or cuda)")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise LrtbenchError(f"device {name!r} asked for, but torch sees no CUDA device")
     return name
@@ -104,6 +107,8 @@ def command_reproduce(args: argparse.Namespace) -> int:
     """Run a profile, test the claims, write its report (the paper profile into paper/,
     others aside) and its reference summaries (paper/reference/<profile>.json)."""
     experiment = PROFILES_DIR / f"{args.profile}.toml"
+    if not PROFILES_DIR.is_dir():
+        raise LrtbenchError(f"no {PROFILES_DIR} here: run reproduce from the repository root")
     if not experiment.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
         raise LrtbenchError(f"unknown profile {args.profile!r}; known: {known}")
@@ -200,6 +205,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def fraction(text: str) -> float:
+    """argparse type: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 1, got {text}")
+    return value
+
+
 def only_experiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--experiment", help="experiment file: use only its cells from the results folder"
@@ -231,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="figures and tables from stored results")
     report.add_argument("results", help="results folder")
-    report.add_argument("--out", default="paper", help="where figures/ and tables/ go")
+    report.add_argument("--out", required=True, help="where figures/ and tables/ go")
     only_experiment(report)
     report.set_defaults(handler=command_report)
 
@@ -250,8 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="compare results with a reference file")
     check.add_argument("results", help="results folder")
     check.add_argument("--against", required=True, help="reference file (JSON)")
-    check.add_argument("--rtol", type=float, default=1e-5, help="same environment tolerance")
-    check.add_argument("--alpha", type=float, default=1e-3, help="level of the statistical tests")
+    check.add_argument(
+        "--rtol", type=fraction, default=1e-5, help="same environment relative tolerance"
+    )
+    check.add_argument(
+        "--alpha", type=fraction, default=1e-3, help="level of the statistical tests"
+    )
     only_experiment(check)
     check.set_defaults(handler=command_check)
 
@@ -272,6 +292,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (LrtbenchError, TaskCardError) as exc:
         print(f"lrtbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+        sys.stderr.close()
+        return 0
+    except OSError as exc:  # an output path that is a file, unwritable, or on a full disk
+        print(f"lrtbench: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
 
 

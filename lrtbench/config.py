@@ -20,6 +20,11 @@ from lrtbench.methods import METHOD_NAMES
 from lrtbench.tomlfile import read_toml
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: A learning rate above this is a typo, and would overflow float32 in the fused step.
+LearningRate = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+#: Sizes past these limits cannot fit this kind of machine; refuse them before allocating.
+MAX_SEEDS = 100_000
+MAX_WIDTH = 10_000
 
 
 class ExperimentFile(BaseModel):
@@ -27,23 +32,27 @@ class ExperimentFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
     tasks: list[str] = Field(min_length=1)
     methods: list[str] = Field(min_length=1)
-    lr: list[PositiveFloat] = Field(min_length=1)
-    meta_lr: list[PositiveFloat] | None = Field(
+    lr: list[LearningRate] = Field(min_length=1)
+    meta_lr: list[LearningRate] | None = Field(
         default=None, description="LRT meta learning rates; omitted means equal to lr"
     )
     per_example: list[bool] = Field(default=[False], min_length=1)
-    seeds: int = Field(gt=0, description="number of seeds; runs use seed_start .. +seeds-1")
+    seeds: int = Field(
+        gt=0, le=MAX_SEEDS, description="number of seeds; runs use seed_start .. +seeds-1"
+    )
     seed_start: int = Field(default=0, ge=0)
     steps: int = Field(gt=0)
     eval_every: int = Field(gt=0)
     batch_size: int = Field(default=50, gt=0)
     hidden: list[int] = Field(default=[10])
     init: Literal["paper", "standard"] = "paper"
-    dim: int | None = Field(default=None, gt=0, description="input dimension override")
+    dim: int | None = Field(
+        default=None, gt=0, le=MAX_WIDTH, description="input dimension override"
+    )
     data_seed: int = Field(default=0, ge=0)
     dtype: Literal["float32", "float64"] = "float32"
     explode_factor: PositiveFloat = 1e3
@@ -59,8 +68,8 @@ class ExperimentFile(BaseModel):
     @field_validator("hidden")
     @classmethod
     def positive_widths(cls, hidden: list[int]) -> list[int]:
-        if any(width <= 0 for width in hidden):
-            raise ValueError("hidden layer widths must be positive")
+        if any(width <= 0 or width > MAX_WIDTH for width in hidden):
+            raise ValueError(f"hidden layer widths must be between 1 and {MAX_WIDTH}")
         return hidden
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from lrtbench.reference import KEY, MEASURES, Reference
 from lrtbench.stats.multiple import holm
@@ -77,9 +77,38 @@ def distribution_pvalue(now: pd.DataFrame, ref: pd.DataFrame) -> float:
     return float(min(pvalues))
 
 
+def pooled_paired_check(pairs: dict[str, tuple[pd.DataFrame, pd.DataFrame]], alpha: float):
+    """All cells together: seed k of a cell starts from the same network and batches in
+    both environments, so log(stable min now / reference) should centre on zero. A
+    Wilcoxon signed-rank test over every finite pair catches a systematic change that
+    per-cell tests with few seeds cannot."""
+    ratios = []
+    for now, ref in pairs.values():
+        a, b = now["stable_min"].to_numpy(float), ref["stable_min"].to_numpy(float)
+        finite = np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0)
+        ratios.append(np.log(a[finite]) - np.log(b[finite]))
+    differences = np.concatenate(ratios) if ratios else np.empty(0)
+    if np.count_nonzero(differences) < 10:
+        return CellCheck("all cells", "statistical", True, "too few changed runs to test")
+    p = float(stats.wilcoxon(differences).pvalue)
+    factor = float(np.exp(np.median(differences)))
+    detail = (
+        f"paired Wilcoxon over {differences.size} runs: p = {p:.3g}, median ratio of "
+        f"stable minima to the reference {factor:.3g}"
+    )
+    return CellCheck("all cells", "statistical", p >= alpha, detail)
+
+
+def smallest_rank_pvalue(n: int, m: int) -> float:
+    """The smallest two-sided p a Mann-Whitney test of samples of sizes n and m can give."""
+    return float(min(1.0, 2.0 / special.comb(n + m, n)))
+
+
 def statistical_checks(pairs: dict[str, tuple[pd.DataFrame, pd.DataFrame]], alpha: float):
     """Per cell: Holm-corrected distribution tests at level ``alpha`` and the median of the
-    stable minima within the reference's (1 - alpha) interval for the median."""
+    stable minima within the reference's (1 - alpha) interval for the median; then the
+    pooled paired test over all cells. A cell too small for its tests to reach the
+    corrected level says so."""
     ids = list(pairs)
     adjusted = holm([distribution_pvalue(*pairs[i]) for i in ids]) if ids else ()
     checks = []
@@ -93,7 +122,11 @@ def statistical_checks(pairs: dict[str, tuple[pd.DataFrame, pd.DataFrame]], alph
             f"distribution tests Holm p = {p:.3g}; median stable min {median:.3g} "
             f"{'in' if inside else 'outside'} reference interval [{low:.3g}, {high:.3g}]"
         )
+        if smallest_rank_pvalue(len(now), len(ref)) > alpha / len(ids):
+            detail += " (too few seeds for the per-cell tests to reach the corrected level)"
         checks.append(CellCheck(cell_id, "statistical", passed, detail))
+    if pairs:
+        checks.append(pooled_paired_check(pairs, alpha))
     return checks
 
 

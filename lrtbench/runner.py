@@ -10,6 +10,7 @@ cells in flight, and the next run picks up where it stopped.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -72,7 +73,10 @@ def pending(cells: list[Cell], results_dir: Path) -> list[Cell]:
 
 
 def single_threaded_worker() -> None:
+    """Worker set-up: one torch thread, and Ctrl-C left to the parent, which stops handing
+    out cells and lets the workers finish and store the ones they are training."""
     torch.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run_cells(
@@ -84,13 +88,14 @@ def run_cells(
     backend: str = "fused",
 ) -> list[CellOutcome]:
     """Run ``cells`` (already filtered to pending ones) and report progress in steps."""
-    if workers <= 1 or len(cells) <= 1:
+    if workers <= 1:
         return [run_one(cell, results_dir, device, on_progress, backend) for cell in cells]
+    # Even a single pending cell goes to a worker: cells record their thread count, and a
+    # resumed run must train them the way the first run did.
     context = multiprocessing.get_context("spawn")
     outcomes = []
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=single_threaded_worker
-    ) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=single_threaded_worker)
+    try:
         futures = {
             pool.submit(run_one, cell, results_dir, device, None, backend): cell for cell in cells
         }
@@ -98,4 +103,8 @@ def run_cells(
             outcomes.append(future.result())
             if on_progress is not None:
                 on_progress(futures[future].steps)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return outcomes

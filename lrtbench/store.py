@@ -87,7 +87,7 @@ def read_cell_file(path: Path) -> dict:
         raise LrtbenchError(f"{path}: corrupt result file ({exc})".replace("\n", " ")) from None
     if not isinstance(payload, dict) or "schema_version" not in payload:
         raise LrtbenchError(f"{path}: not an lrtbench result file (no schema_version)")
-    if payload["schema_version"] != SCHEMA_VERSION:
+    if type(payload["schema_version"]) is not int or payload["schema_version"] != SCHEMA_VERSION:
         raise LrtbenchError(
             f"{path}: result schema version {payload['schema_version']!r} is not the "
             f"supported version {SCHEMA_VERSION}; re-run the experiment to regenerate it"
@@ -138,29 +138,54 @@ def load_runs(results_dir: Path, only: Collection[str] | None = None) -> pd.Data
     train_seconds (the cell's, shared by its seeds), gradient_evaluations_per_step.
     ``only`` restricts the frame to those cell ids (see ``cell_files``).
     """
-    rows = []
+    rows: list[dict] = []
     for path in cell_files(results_dir, only):
-        payload = read_cell_file(path)
-        cell = {k: v for k, v in payload["cell"].items() if k != "seeds"}
-        curves = {k: none_to_nan(payload[k]) for k in ("train_loss", "val_loss", "test_loss")}
-        steps = np.array(payload["eval_steps"], dtype=np.int64)
-        for i, seed in enumerate(payload["seeds"]):
-            rows.append(
-                {
-                    "cell_id": payload["cell_id"],
-                    **cell,
-                    "hidden": tuple(cell["hidden"]),
-                    "seed": seed,
-                    "eval_steps": steps,
-                    **{name: values[i] for name, values in curves.items()},
-                    "diverged_step": int(payload["diverged_step"][i]),
-                    "train_seconds": float(payload["train_seconds"]),
-                    "gradient_evaluations_per_step": int(payload["gradient_evaluations_per_step"]),
-                }
-            )
+        try:
+            rows.extend(runs_of_cell(read_cell_file(path), path))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            message = f"{path}: corrupt result file ({type(exc).__name__}: {exc})"
+            raise LrtbenchError(message.replace("\n", " ")) from None
     if not rows:
         raise LrtbenchError(f"{results_dir}: no result files found")
-    return pd.DataFrame(rows)
+    runs = pd.DataFrame(rows)
+    duplicated = runs.duplicated(["cell_id", "seed"])
+    if duplicated.any():
+        first = runs[duplicated].iloc[0]
+        raise LrtbenchError(
+            f"{results_dir}: run {first['cell_id']} seed {first['seed']} is stored twice "
+            "(a copied cell file?)"
+        )
+    return runs
+
+
+def runs_of_cell(payload: dict, path: Path) -> list[dict]:
+    """The rows of one cell file; its name must be its cell id, its arrays one per seed."""
+    if payload["cell_id"] != path.stem:
+        raise ValueError(f"holds cell {payload['cell_id']!r}, not the cell its name says")
+    n_seeds, n_evals = len(payload["seeds"]), len(payload["eval_steps"])
+    rows = []
+    cell = {k: v for k, v in payload["cell"].items() if k != "seeds"}
+    curves = {k: none_to_nan(payload[k]) for k in ("train_loss", "val_loss", "test_loss")}
+    if any(values.shape != (n_seeds, n_evals) for values in curves.values()):
+        raise ValueError(f"curves are not {n_seeds} seeds x {n_evals} evaluations")
+    if len(payload["diverged_step"]) != n_seeds:
+        raise ValueError(f"diverged_step does not have {n_seeds} entries")
+    steps = np.array(payload["eval_steps"], dtype=np.int64)
+    for i, seed in enumerate(payload["seeds"]):
+        rows.append(
+            {
+                "cell_id": payload["cell_id"],
+                **cell,
+                "hidden": tuple(cell["hidden"]),
+                "seed": seed,
+                "eval_steps": steps,
+                **{name: values[i] for name, values in curves.items()},
+                "diverged_step": int(payload["diverged_step"][i]),
+                "train_seconds": float(payload["train_seconds"]),
+                "gradient_evaluations_per_step": int(payload["gradient_evaluations_per_step"]),
+            }
+        )
+    return rows
 
 
 def load_curves(results_dir: Path) -> pd.DataFrame:

@@ -67,7 +67,7 @@ def test_bad_experiment_is_one_line_exit_2(tmp_path, change, fragments):
 
 def test_unknown_dataset_and_missing_results_are_one_line_errors(tmp_path):
     assert_one_line_error(lrtbench("datasets", "show", "nope", cwd=tmp_path), "unknown task")
-    assert_one_line_error(lrtbench("report", "nowhere", cwd=tmp_path), "nowhere")
+    assert_one_line_error(lrtbench("report", "nowhere", "--out", "out", cwd=tmp_path), "nowhere")
 
 
 def test_run_report_and_resume(tmp_path):
@@ -90,7 +90,9 @@ def test_corrupt_result_file_is_a_one_line_error(tmp_path):
     victim = next((tmp_path / "results" / "tiny" / "cells").glob("*.json"))
     victim.write_text(victim.read_text()[:100])
     assert_one_line_error(
-        lrtbench("report", "results/tiny", cwd=tmp_path), victim.name, "corrupt result file"
+        lrtbench("report", "results/tiny", "--out", "out", cwd=tmp_path),
+        victim.name,
+        "corrupt result file",
     )
     # A corrupt cell counts as not done: the next run redoes it and the report works again.
     assert "ran 1 cells" in lrtbench("run", "tiny.toml", "--quiet", cwd=tmp_path).stderr

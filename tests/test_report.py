@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from lrtbench.config import Cell
 from lrtbench.engine import CellCurves
+from lrtbench.errors import LrtbenchError
 from lrtbench.report import method_label, summary_table, write_report
 from lrtbench.report.curves import draw_task
 from lrtbench.report.labels import labelled
@@ -258,7 +259,7 @@ def test_method_label_agrees_with_cell_label(method, meta_lr, per_example):
 def test_runs_from_different_cells_under_one_label_are_rejected(runs):
     other = runs[runs["task"] == TASKS[0]].copy()
     other["cell_id"] = other["cell_id"] + "-other-batch-size"
-    with pytest.raises(ValueError, match="different cells"):
+    with pytest.raises(LrtbenchError, match=r"different cells.*--experiment"):
         summary_table(pd.concat([runs, other], ignore_index=True))
 
 

@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from lrtbench.errors import LrtbenchError
 from lrtbench.report.labels import labelled, ordered_labels
 from lrtbench.report.quantiles import seed_band
 from lrtbench.report.style import LineStyle, line_styles
@@ -41,7 +42,7 @@ def stacked_curves(group: pd.DataFrame, column: str = "test_loss") -> tuple[np.n
     """Evaluation steps and a (seeds, evals) array of one label's runs on one task."""
     steps = group["eval_steps"].iloc[0]
     if any(not np.array_equal(steps, other) for other in group["eval_steps"]):
-        raise ValueError(f"{group['label'].iloc[0]!r}: seeds were evaluated at different steps")
+        raise LrtbenchError(f"{group['label'].iloc[0]!r}: seeds were evaluated at different steps")
     return np.asarray(steps), np.vstack(group[column].to_list()).astype(float)
 
 

@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from lrtbench.errors import LrtbenchError
+
 #: Baseline first, then the LRT variants; methods not listed sort after these by name.
 METHOD_ORDER = ("sgd", "lrt-input", "lrt-state")
 
@@ -57,7 +59,7 @@ def labelled(runs: pd.DataFrame) -> pd.DataFrame:
     batch sizes): pooling their seeds would silently mix different experiments.
     """
     if runs.empty:
-        raise ValueError("no runs to report")
+        raise LrtbenchError("no runs to report")
     out = runs.copy()
     combos = list(zip(out["method"], out["lr"], out["meta_lr"], out["per_example"], strict=True))
     out["label"] = [method_label(*combo) for combo in combos]
@@ -68,9 +70,9 @@ def labelled(runs: pd.DataFrame) -> pd.DataFrame:
     mixed = cells_per_label[cells_per_label > 1]
     if not mixed.empty:
         task, label = mixed.index[0]
-        raise ValueError(
+        raise LrtbenchError(
             f"task {task!r}, {label!r}: runs come from {mixed.iloc[0]} different cells; "
-            "select one configuration per task and method before reporting"
+            "pass --experiment FILE to keep to one experiment's cells"
         )
     return out
 

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from lrtbench.errors import LrtbenchError
+
 
 def replace_block(text: str, name: str, content: str) -> str:
     """``text`` with the body of the generated block ``name`` set to ``content``."""
     begin, end = (re.escape(f"<!-- {edge} GENERATED: {name} -->") for edge in ("BEGIN", "END"))
     pattern = re.compile(rf"({begin}\n).*?({end})", re.DOTALL)
     if not pattern.search(text):
-        raise ValueError(f"no generated block {name!r} in the paper")
+        raise LrtbenchError(f"no generated block {name!r} in the paper")
     return pattern.sub(lambda m: m.group(1) + content.rstrip("\n") + "\n" + m.group(2), text)
 
 
