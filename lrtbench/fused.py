@@ -157,14 +157,15 @@ def lrt_step(loss_name: str, driver: str, per_example: bool) -> Callable:
             new_theta[a_key] = theta[a_key] - per_seed(meta_lr, d_a) * d_a
             new_theta[c_key] = theta[c_key] - per_seed(meta_lr, d_c) * d_c
             new_theta[s_key] = theta[s_key] - meta_lr * d_s
-        metrics = {
-            "loss": loss,
-            "lookahead_loss": lookahead_loss,
-            "mean_rate": rate_sum / rate_count,
-        }
+        metrics = lrt_metrics(loss, lookahead_loss, rate_sum / rate_count)
         return {"params": updated, "lrt": new_theta}, metrics
 
     return step
+
+
+def lrt_metrics(loss: Tensor, lookahead_loss: Tensor, mean_rate: Tensor) -> Metrics:
+    """The metrics every LRT step reports, named as ``lrtbench.methods.LRT.step`` names them."""
+    return {"loss": loss, "lookahead_loss": lookahead_loss, "mean_rate": mean_rate}
 
 
 def lookahead_gradients(
@@ -251,11 +252,7 @@ def batch_mean_lrt_step(loss_name: str, driver: str) -> Callable:
                 new_theta[c_key] = theta[c_key] - step_size[..., 0] * d_models[:, part, -1]
                 new_theta[s_key] = theta[s_key] - meta_lr * d_scales[:, part].sum(dim=1)
                 offset += size
-        metrics = {
-            "loss": loss,
-            "lookahead_loss": lookahead_loss,
-            "mean_rate": rate_sum / rate_count,
-        }
+        metrics = lrt_metrics(loss, lookahead_loss, rate_sum / rate_count)
         return {"params": updated, "lrt": new_theta}, metrics
 
     return step
